@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'delegate',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'crypto',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

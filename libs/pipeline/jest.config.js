@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'pipeline',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,3 @@
+export * from './version';
+export * from './frames';
+export * from './codec';
