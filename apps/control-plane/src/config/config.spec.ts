@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(7420);
+    expect(config.home).toMatch(/\.conduit$/);
+    expect(config.databaseMode).toBe('embedded');
+    expect(config.queueBackend).toBe('postgres');
+  });
+
+  it('chooses Redis and external PostgreSQL when their URLs are set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db/conduit', REDIS_URL: 'redis://cache:6379' });
+    expect(config.databaseMode).toBe('external');
+    expect(config.queueBackend).toBe('redis');
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT');
+    expect(problems).toContain('REDIS_URL: must be a URL starting with redis:// or rediss://');
+    expect(problems).toContain('LOG_LEVEL');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).databaseMode).toBe('embedded');
+  });
+});

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import * as path from 'node:path';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+/** Every environment variable the control plane reads, validated once at start-up. */
+export const ConfigSchema = z.object({
+  PORT: port.default(7420),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  CONDUIT_HOME: z.string().min(1).default('./.conduit'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Key namespace in Redis; lets several installations (or test runs) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/).default('conduit'),
+  /** PostgreSQL schema for BullMQ's tables when the queue runs on PostgreSQL. */
+  QUEUE_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('bullmq'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Identifies this replica in the delegate registry; defaults to a random id per process. */
+  REPLICA_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  DELEGATE_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** A delegate silent for this many heartbeat intervals is considered gone. */
+  DELEGATE_MISSED_HEARTBEATS: z.coerce.number().int().min(2).max(20).default(3),
+  /** Largest accepted HTTP request body. */
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
+});
+
+export type ConduitConfig = z.infer<typeof ConfigSchema> & {
+  /** CONDUIT_HOME, absolute. */
+  home: string;
+  queueBackend: 'redis' | 'postgres';
+  databaseMode: 'external' | 'embedded';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConduitConfig {
+  // Empty strings are how shells unset things; treat them as unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    home: path.resolve(config.CONDUIT_HOME),
+    queueBackend: config.REDIS_URL ? 'redis' : 'postgres',
+    databaseMode: config.DATABASE_URL ? 'external' : 'embedded',
+  };
+}
+
+/** Injection token for the validated configuration. */
+export const CONFIG = Symbol('ConduitConfig');

@@ -1,0 +1,15 @@
+import { ApiKeyEntity, PrincipalEntity, RoleBindingEntity } from '../auth/auth.entities';
+import { DelegateEntity, DelegateTokenEntity } from '../delegates/delegate.entities';
+import { AccountEntity, OrganizationEntity, ProjectEntity } from '../scopes/scope.entities';
+
+/** Every TypeORM entity, registered explicitly. */
+export const entities = [
+  AccountEntity,
+  OrganizationEntity,
+  ProjectEntity,
+  PrincipalEntity,
+  ApiKeyEntity,
+  RoleBindingEntity,
+  DelegateTokenEntity,
+  DelegateEntity,
+];

@@ -1,0 +1,4 @@
+import { Foundation1764288000000 } from './1764288000000-foundation';
+
+/** Every migration, oldest first. Registered explicitly so the bundle needs no file globbing. */
+export const migrations = [Foundation1764288000000];

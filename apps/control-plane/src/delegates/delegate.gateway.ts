@@ -1,0 +1,175 @@
+import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import {
+  CloseCode,
+  ControlPlaneFrame,
+  DELEGATE_SOCKET_PATH,
+  DelegateFrame,
+  decodeFrame,
+  encodeFrame,
+  FrameErrorCode,
+  HelloFrame,
+  MAX_FRAME_BYTES,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+} from '@conduit/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { CONFIG, ConduitConfig } from '../config/config';
+import { REPLICA_ID } from '../replica';
+import { DelegateTokenEntity } from './delegate.entities';
+import { DelegateTokenService } from './delegate-token.service';
+import { DelegateConnection, DelegatesService } from './delegates.service';
+
+/** A delegate has this long after the socket opens to say hello. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+interface Session {
+  socket: WebSocket;
+  token?: DelegateTokenEntity;
+  connection?: DelegateConnection;
+  name?: string;
+  alive: boolean;
+}
+
+/**
+ * The delegates' one WebSocket: authenticate the token from the upgrade request, expect hello, answer
+ * welcome, then keep the socket honest with pings. Frames are validated against libs/protocol; a bad frame
+ * gets an error frame back and the connection carries on.
+ */
+@WebSocketGateway({ path: DELEGATE_SOCKET_PATH, maxPayload: MAX_FRAME_BYTES * 4 })
+export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdown {
+  private readonly logger = new Logger(DelegateGateway.name);
+  private readonly sessions = new Set<Session>();
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ConduitConfig,
+    @Inject(REPLICA_ID) private readonly replicaId: string,
+    private readonly tokens: DelegateTokenService,
+    private readonly delegates: DelegatesService,
+  ) {
+    this.pinger = setInterval(() => this.pingAll(), config.DELEGATE_HEARTBEAT_INTERVAL_MS);
+    this.pinger.unref();
+  }
+
+  get connectedCount(): number {
+    let count = 0;
+    for (const session of this.sessions) if (session.connection) count++;
+    return count;
+  }
+
+  async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    const session: Session = { socket, alive: true };
+    this.sessions.add(session);
+    const helloTimer = setTimeout(() => this.close(session, CloseCode.ProtocolViolation, 'no hello received'), HELLO_TIMEOUT_MS);
+    socket.on('pong', () => (session.alive = true));
+    socket.on('error', (error) => this.logger.debug({ err: error, delegate: session.name }, 'delegate socket error'));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.sessions.delete(session);
+      if (session.connection) {
+        this.logger.log({ delegate: session.name }, 'delegate disconnected');
+        void this.delegates.disconnected(session.connection).catch((error) =>
+          this.logger.warn({ err: error, delegate: session.name }, 'could not record disconnect'),
+        );
+      }
+    });
+    // Frames may arrive while the token is being checked; they are handled in order once it is.
+    const ready = this.authenticate(session, request);
+    let chain: Promise<void> = ready;
+    socket.on('message', (data: RawData) => {
+      chain = chain.then(() => this.onMessage(session, data, helloTimer)).catch((error) => {
+        this.logger.error({ err: error, delegate: session.name }, 'delegate frame handling failed');
+        this.send(session, { type: 'error', code: 'INTERNAL', message: 'the control plane could not handle that frame' });
+      });
+    });
+    await ready;
+  }
+
+  private async authenticate(session: Session, request: IncomingMessage): Promise<void> {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const check = match ? await this.tokens.check(match[1] as string) : ({ ok: false, reason: 'malformed' } as const);
+    if (!check.ok) {
+      const why = match ? `delegate token is ${check.reason}` : 'send the delegate token as "Authorization: Bearer <token>"';
+      this.send(session, { type: 'error', code: 'UNAUTHORIZED', message: why });
+      this.close(session, CloseCode.Unauthorized, why);
+      return;
+    }
+    session.token = check.token;
+  }
+
+  private async onMessage(session: Session, data: RawData, helloTimer: NodeJS.Timeout): Promise<void> {
+    if (!session.token) return; // refused; the socket is closing
+    session.alive = true;
+    const decoded = decodeFrame(DelegateFrame, data);
+    if (!decoded.ok) {
+      this.send(session, decoded.error);
+      return;
+    }
+    const frame = decoded.frame;
+    switch (frame.type) {
+      case 'hello':
+        clearTimeout(helloTimer);
+        await this.onHello(session, session.token, frame);
+        return;
+      case 'heartbeat':
+        if (!session.connection) return this.unexpected(session, 'heartbeat before hello');
+        this.delegates.heartbeat(session.connection.delegateId);
+        return;
+      case 'error':
+        this.logger.warn({ delegate: session.name, code: frame.code, message: frame.message }, 'delegate reported an error');
+        return;
+    }
+  }
+
+  private async onHello(session: Session, token: DelegateTokenEntity, hello: HelloFrame): Promise<void> {
+    if (session.connection) return this.unexpected(session, 'a second hello on the same socket');
+    if (hello.protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION || hello.protocolVersion > PROTOCOL_VERSION) {
+      const message = `protocol version ${hello.protocolVersion} is not supported; this control plane speaks ${MIN_SUPPORTED_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`;
+      this.send(session, { type: 'error', code: 'UNSUPPORTED_PROTOCOL', message, ref: 'protocolVersion' });
+      this.close(session, CloseCode.UnsupportedProtocol, 'unsupported protocol version');
+      return;
+    }
+    const remote = (session.socket as unknown as { _socket?: { remoteAddress?: string } })._socket?.remoteAddress ?? null;
+    session.connection = await this.delegates.register(token, hello, remote);
+    session.name = hello.name;
+    this.send(session, {
+      type: 'welcome',
+      protocolVersion: Math.min(hello.protocolVersion, PROTOCOL_VERSION),
+      delegateId: session.connection.delegateId,
+      heartbeatIntervalMs: this.config.DELEGATE_HEARTBEAT_INTERVAL_MS,
+      replicaId: this.replicaId,
+    });
+    this.logger.log({ delegate: hello.name, group: hello.group, tags: hello.tags, version: hello.version }, 'delegate connected');
+  }
+
+  private unexpected(session: Session, what: string): void {
+    this.send(session, { type: 'error', code: FrameErrorCode.Unexpected, message: `unexpected frame: ${what}` });
+  }
+
+  private send(session: Session, frame: ControlPlaneFrame): void {
+    if (session.socket.readyState === session.socket.OPEN) session.socket.send(encodeFrame(frame));
+  }
+
+  private close(session: Session, code: number, reason: string): void {
+    if (session.socket.readyState === session.socket.OPEN) session.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** A socket that answered neither the last ping nor sent anything since is half-dead: drop it. */
+  private pingAll(): void {
+    for (const session of this.sessions) {
+      if (!session.alive) {
+        session.socket.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.socket.ping();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pinger);
+    for (const session of this.sessions) this.close(session, CloseCode.GoingAway, 'control plane shutting down');
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { HelloFrame } from '@conduit/protocol';
+import { Repository } from 'typeorm';
+import { CONFIG, ConduitConfig } from '../config/config';
+import { REPLICA_ID } from '../replica';
+import { DelegateEntity, DelegateTokenEntity } from './delegate.entities';
+
+export interface DelegateConnection {
+  delegateId: string;
+  connectedAt: Date;
+}
+
+/**
+ * The durable view of delegates: who connected, where, and when they were last heard from. Heartbeats are
+ * written in one batch per interval rather than one UPDATE each, so thousands of idle delegates cost a
+ * handful of writes.
+ */
+@Injectable()
+export class DelegatesService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DelegatesService.name);
+  private readonly pendingHeartbeats = new Map<string, Date>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ConduitConfig,
+    @Inject(REPLICA_ID) private readonly replicaId: string,
+    @InjectRepository(DelegateEntity) private readonly delegates: Repository<DelegateEntity>,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.DELEGATE_HEARTBEAT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushHeartbeats().catch(() => undefined);
+  }
+
+  async register(token: DelegateTokenEntity, hello: HelloFrame, remoteAddress: string | null): Promise<DelegateConnection> {
+    const rows: Array<{ id: string; connected_at: Date }> = await this.delegates.query(
+      `INSERT INTO delegates (account_id, organization_id, project_id, token_id, name, group_name, tags, version,
+                              protocol_version, capacity, task_kinds, public_key, status, replica_id, remote_address,
+                              connected_at, last_heartbeat_at, disconnected_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'connected', $13, $14, now(), now(), NULL)
+       ON CONFLICT (account_id, name) DO UPDATE SET
+         organization_id = EXCLUDED.organization_id, project_id = EXCLUDED.project_id, token_id = EXCLUDED.token_id,
+         group_name = EXCLUDED.group_name, tags = EXCLUDED.tags, version = EXCLUDED.version,
+         protocol_version = EXCLUDED.protocol_version, capacity = EXCLUDED.capacity, task_kinds = EXCLUDED.task_kinds,
+         public_key = EXCLUDED.public_key, status = 'connected', replica_id = EXCLUDED.replica_id,
+         remote_address = EXCLUDED.remote_address, connected_at = now(), last_heartbeat_at = now(),
+         disconnected_at = NULL
+       RETURNING id, connected_at`,
+      [
+        token.accountId,
+        token.organizationId,
+        token.projectId,
+        token.id,
+        hello.name,
+        hello.group,
+        JSON.stringify(hello.tags),
+        hello.version,
+        hello.protocolVersion,
+        hello.capacity,
+        JSON.stringify(hello.taskKinds),
+        hello.publicKey ?? null,
+        this.replicaId,
+        remoteAddress,
+      ],
+    );
+    const row = rows[0] as { id: string; connected_at: Date };
+    return { delegateId: row.id, connectedAt: row.connected_at };
+  }
+
+  heartbeat(delegateId: string): void {
+    this.pendingHeartbeats.set(delegateId, new Date());
+  }
+
+  /** Marks a delegate gone, unless it has meanwhile reconnected (to this replica or another). */
+  async disconnected(connection: DelegateConnection): Promise<void> {
+    this.pendingHeartbeats.delete(connection.delegateId);
+    await this.delegates.query(
+      `UPDATE delegates SET status = 'disconnected', disconnected_at = now()
+        WHERE id = $1 AND replica_id = $2 AND connected_at = $3`,
+      [connection.delegateId, this.replicaId, connection.connectedAt],
+    );
+  }
+
+  listForAccount(accountId: string): Promise<DelegateEntity[]> {
+    return this.delegates.find({ where: { accountId }, order: { name: 'ASC' } });
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.flushHeartbeats();
+      await this.sweepSilent();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'delegate bookkeeping failed; retrying next interval');
+    }
+  }
+
+  private async flushHeartbeats(): Promise<void> {
+    if (this.pendingHeartbeats.size === 0) return;
+    const batch = [...this.pendingHeartbeats];
+    this.pendingHeartbeats.clear();
+    await this.delegates.query(
+      `UPDATE delegates d SET last_heartbeat_at = v.at
+         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::timestamptz[]) AS at) v
+        WHERE d.id = v.id AND d.status <> 'disconnected'`,
+      [batch.map(([id]) => id), batch.map(([, at]) => at.toISOString())],
+    );
+  }
+
+  /** Delegates whose replica died never send a close: silence past the allowance marks them gone. */
+  private async sweepSilent(): Promise<void> {
+    const allowanceMs = this.config.DELEGATE_HEARTBEAT_INTERVAL_MS * this.config.DELEGATE_MISSED_HEARTBEATS;
+    await this.delegates.query(
+      `UPDATE delegates SET status = 'disconnected', disconnected_at = now()
+        WHERE status <> 'disconnected' AND last_heartbeat_at < now() - make_interval(secs => $1)`,
+      [allowanceMs / 1000],
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DelegateName, DelegateTag } from '@conduit/protocol';
+
+const tagList = z
+  .string()
+  .transform((value) => value.split(',').map((t) => t.trim()).filter(Boolean))
+  .pipe(z.array(DelegateTag).max(64));
+
+/**
+ * The delegate's settings: environment variables, optionally on top of a YAML/JSON file named by
+ * DELEGATE_CONFIG_FILE (same keys). The environment wins, so a Helm chart can override one value.
+ */
+export const DelegateConfigSchema = z
+  .object({
+    CONDUIT_URL: z
+      .string()
+      .refine((v) => /^(https?|wss?):\/\//.test(v) && URL.canParse(v), 'must be an http(s):// or ws(s):// URL'),
+    CONDUIT_DELEGATE_TOKEN: z.string().min(1).optional(),
+    CONDUIT_DELEGATE_TOKEN_FILE: z.string().min(1).optional(),
+    DELEGATE_NAME: DelegateName.default(() => os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128)),
+    DELEGATE_GROUP: DelegateName.default('default'),
+    DELEGATE_TAGS: tagList.default([]),
+    DELEGATE_CAPACITY: z.coerce.number().int().min(1).max(10_000).default(4),
+    /** Local port for /healthz and /metrics; unset means no local server. */
+    DELEGATE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((c) => c.CONDUIT_DELEGATE_TOKEN || c.CONDUIT_DELEGATE_TOKEN_FILE, {
+    message: 'set CONDUIT_DELEGATE_TOKEN or CONDUIT_DELEGATE_TOKEN_FILE',
+    path: ['CONDUIT_DELEGATE_TOKEN'],
+  });
+
+export type DelegateConfig = Omit<z.infer<typeof DelegateConfigSchema>, 'CONDUIT_DELEGATE_TOKEN_FILE'> & {
+  token: string;
+  /** The control plane's delegate socket URL (ws:// or wss://). */
+  socketUrl: string;
+};
+
+export class DelegateConfigError extends Error {}
+
+export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketPath: string): DelegateConfig {
+  const fromFile = env['DELEGATE_CONFIG_FILE'] ? readConfigFile(env['DELEGATE_CONFIG_FILE']) : {};
+  const fromEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = DelegateConfigSchema.safeParse({ ...fromFile, ...fromEnv });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new DelegateConfigError(`invalid delegate configuration:\n${problems.join('\n')}`);
+  }
+  const { CONDUIT_DELEGATE_TOKEN_FILE: tokenFile, ...config } = parsed.data;
+  const token = config.CONDUIT_DELEGATE_TOKEN ?? readTokenFile(tokenFile as string);
+  const url = new URL(config.CONDUIT_URL);
+  url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
+  url.pathname = `${url.pathname.replace(/\/$/, '')}${socketPath}`;
+  return { ...config, token, socketUrl: url.toString() };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DelegateConfigError(`DELEGATE_CONFIG_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  const value: unknown = parseYaml(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DelegateConfigError(`DELEGATE_CONFIG_FILE: ${file} must hold a mapping of setting names to values`);
+  }
+  // Numbers and lists in the file are accepted in their natural YAML form.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'number' ? String(v) : v]),
+  );
+}
+
+function readTokenFile(file: string): string {
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+  } catch (error) {
+    throw new DelegateConfigError(`CONDUIT_DELEGATE_TOKEN_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  throw new DelegateConfigError(`CONDUIT_DELEGATE_TOKEN_FILE: ${file} is empty`);
+}
