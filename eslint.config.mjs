@@ -6,7 +6,7 @@ const nestAndDatabase = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', '@electric-sql/*'
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.conduit', 'test/lint/fixtures/**'] },
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.conduit'] },
   {
     files: ['**/*.ts'],
     rules: {
