@@ -1,1 +1,12 @@
-export {};
+export * from './errors';
+export * from './limits';
+export * from './model';
+export { formatDuration, parseDuration, parseTimeout, type DurationResult } from './duration';
+export { parsePipelineYaml, parsePipelineObject, type ParsePipelineResult } from './parse';
+export { stringifyPipelineYaml } from './stringify';
+export * from './scoped-ref';
+export { collectConnectorRefs, collectSecretRefs, type RefUse } from './refs';
+export * from './expressions';
+export * from './selectors';
+export { effectiveEnv } from './env';
+export * from './harness';
