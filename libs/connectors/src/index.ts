@@ -1,1 +1,49 @@
-export {};
+export {
+  AUTH_KINDS,
+  CONNECTOR_CATEGORIES,
+  defineConnectorType,
+  type AuthKind,
+  type ConnectorCategory,
+  type ConnectorSpecOf,
+  type ConnectorSpecSchema,
+  type ConnectorTypeDefinition,
+} from './definition';
+export {
+  catalogJsonSchemas,
+  collectSecretRefs,
+  connectorCatalog,
+  getConnectorType,
+  secretRefPaths,
+  SUPPORTED_TYPES,
+  UnknownConnectorTypeError,
+  unknownSpecFields,
+  validateConnectorSpec,
+  type AnyConnectorTypeDefinition,
+  type CatalogEntry,
+  type ConnectorType,
+  type SecretRefUse,
+  type SpecValidation,
+} from './catalog';
+export {
+  formatScopedRef,
+  IDENTIFIER_PATTERN,
+  InvalidReferenceError,
+  parseConnectorRef,
+  parseSecretRef,
+  SECRET_REF_MARK,
+  secretRef,
+  type ReferenceScope,
+  type ScopedReference,
+} from './schema/references';
+export { connectivityOf, DELEGATE_SELECTOR_PATTERN } from './schema/fields';
+export type { FieldIssue } from './schema/issues';
+export {
+  MAX_CONNECTOR_YAML_BYTES,
+  parseHarnessConnectorYaml,
+  stringifyConnectorYaml,
+  type ConnectorDocument,
+  type HarnessImportResult,
+  type ImportError,
+  type ImportedConnector,
+} from './harness/connector-yaml';
+export * from './types';

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineConnectorType } from '../definition';
+import { connectivityFields, gitUrl } from '../schema/fields';
+import {
+  apiAccessOAuth,
+  apiAccessUsernameToken,
+  httpOAuth,
+  httpUsernamePassword,
+  httpUsernameToken,
+  scmAuthentication,
+  scmConnectionType,
+  validationRepo,
+} from '../schema/scm';
+
+// Bitbucket's API takes a user name with the (app) password, so Harness names its API access `UsernameToken`.
+export const bitbucketSpec = z.object({
+  url: gitUrl('https://bitbucket.org/<workspace> (Account) or a repository URL (Repo)'),
+  type: scmConnectionType,
+  validationRepo,
+  authentication: scmAuthentication(z.discriminatedUnion('type', [httpUsernameToken, httpUsernamePassword, httpOAuth])),
+  apiAccess: z.discriminatedUnion('type', [apiAccessUsernameToken, apiAccessOAuth]).optional(),
+  ...connectivityFields,
+});
+
+export const bitbucketConnector = defineConnectorType({
+  type: 'Bitbucket',
+  displayName: 'Bitbucket',
+  category: 'SourceCode',
+  description: 'Bitbucket Cloud or Bitbucket Data Center: clone repositories, read files, use the Bitbucket API.',
+  docsHint: 'An app password (Cloud) or HTTP access token (Data Center) with repository read permission.',
+  authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'OAuthRefreshToken'],
+  schema: bitbucketSpec,
+});

@@ -1,0 +1,18 @@
+import { expectIssue, expectValid } from './spec-testing';
+
+describe('GcpSecretManager', () => {
+  it("accepts a key file, or the delegate's identity", () => {
+    expectValid('GcpSecretManager', { credentialsRef: 'gcp_sm_key' });
+    expectValid('GcpSecretManager', { assumeCredentialsOnDelegate: true, delegateSelectors: ['gke'] });
+  });
+
+  it('refuses neither and both', () => {
+    expectIssue('GcpSecretManager', {}, 'spec.credentialsRef', 'is required');
+    expectIssue(
+      'GcpSecretManager',
+      { assumeCredentialsOnDelegate: true, credentialsRef: 'k', delegateSelectors: ['gke'] },
+      'spec.credentialsRef',
+      'not used',
+    );
+  });
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineConnectorType } from '../definition';
+import { registryAuth } from '../schema/auth';
+import { connectivityFields, httpUrl } from '../schema/fields';
+
+export const nexusSpec = z.object({
+  nexusServerUrl: httpUrl('e.g. https://nexus.example.com'),
+  // The REST API differs between the two major versions.
+  version: z.enum(['2.x', '3.x']),
+  auth: registryAuth,
+  ...connectivityFields,
+});
+
+export const nexusConnector = defineConnectorType({
+  type: 'Nexus',
+  displayName: 'Nexus',
+  category: 'Artifact',
+  description: 'Sonatype Nexus Repository 2.x or 3.x: Docker images, Maven, npm, NuGet and raw artifacts.',
+  authKinds: ['Anonymous', 'HttpBasic'],
+  schema: nexusSpec,
+});
