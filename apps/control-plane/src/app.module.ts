@@ -4,7 +4,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ConnectorsModule } from './connectors/connectors.module';
 import { ErrorFilter } from './common/error.filter';
 import { CONFIG, ConduitConfig } from './config/config';
 import { dataSourceOptions, openDataSource } from './database/data-source';
@@ -14,8 +16,10 @@ import { HealthController } from './health/health.controller';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueBackend } from './queue/queue-backend';
+import { PipelinesModule } from './pipelines/pipelines.module';
 import { REPLICA_ID, replicaIdFrom } from './replica';
 import { BootstrapService } from './scopes/bootstrap.service';
+import { ScopesModule } from './scopes/scopes.module';
 
 export interface AppRuntime {
   config: ConduitConfig;
@@ -63,8 +67,12 @@ export class AppModule implements NestModule {
         }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule,
+        ScopesModule,
+        AuditModule,
         AuthModule,
         DelegatesModule,
+        ConnectorsModule,
+        PipelinesModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, BootstrapService],

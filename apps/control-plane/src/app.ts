@@ -4,6 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, AppRuntime } from './app.module';
+import { requireKnownContentType } from './common/content-type';
 import { assignRequestId } from './common/request-id';
 import { QueueBackend } from './queue/queue-backend';
 
@@ -15,6 +16,7 @@ export async function createApp(runtime: AppRuntime): Promise<NestExpressApplica
   });
   app.useLogger(app.get(PinoLogger));
   app.use(assignRequestId);
+  app.use(requireKnownContentType);
   const limit = runtime.config.HTTP_BODY_LIMIT;
   app.useBodyParser('json', { limit });
   app.useBodyParser('text', { limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] });

@@ -56,17 +56,16 @@ export class AuthService {
         projectId: null,
       }),
     );
-    const token = generateToken(API_KEY_PREFIX);
-    const { id } = parseToken(token, API_KEY_PREFIX) as { id: string };
-    await manager.save(
-      manager.create(ApiKeyEntity, {
-        keyId: id,
-        secretHash: hashSecretToken(token),
-        principalId: principal.id,
-        name: input.keyName,
-      }),
-    );
-    return { principal, apiKey: token };
+    const { apiKey } = await this.createApiKey(manager, principal.id, input.keyName);
+    return { principal, apiKey };
+  }
+
+  /** A new API key for a principal; the plaintext is returned once and only its hash is stored. */
+  async createApiKey(manager: EntityManager, principalId: string, name: string): Promise<{ keyId: string; apiKey: string }> {
+    const apiKey = generateToken(API_KEY_PREFIX);
+    const { id } = parseToken(apiKey, API_KEY_PREFIX) as { id: string };
+    const key = await manager.save(manager.create(ApiKeyEntity, { keyId: id, secretHash: hashSecretToken(apiKey), principalId, name }));
+    return { keyId: key.id, apiKey };
   }
 
   private touch(apiKeyId: string): void {

@@ -1,3 +1,6 @@
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { PipelineEntity } from '../pipelines/pipeline.entity';
+import { AuditEventEntity } from '../audit/audit.entity';
 import { ApiKeyEntity, PrincipalEntity, RoleBindingEntity } from '../auth/auth.entities';
 import { DelegateEntity, DelegateTokenEntity } from '../delegates/delegate.entities';
 import { AccountEntity, OrganizationEntity, ProjectEntity } from '../scopes/scope.entities';
@@ -12,4 +15,7 @@ export const entities = [
   RoleBindingEntity,
   DelegateTokenEntity,
   DelegateEntity,
+  AuditEventEntity,
+  ConnectorEntity,
+  PipelineEntity,
 ];

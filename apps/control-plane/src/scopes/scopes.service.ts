@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { parseConnectorRef, InvalidReferenceError } from '@conduit/connectors';
+import { Repository } from 'typeorm';
+import { ApiError } from '../common/api-error';
+import { describeScope, Scope, scopeChain } from './scope';
+import { AccountEntity, OrganizationEntity, ProjectEntity } from './scope.entities';
+
+/** Where a request acts: `?org=…&project=…`; both absent means the account itself. */
+export interface ScopeQuery {
+  org?: string | undefined;
+  project?: string | undefined;
+}
+
+@Injectable()
+export class ScopesService {
+  constructor(
+    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
+    @InjectRepository(OrganizationEntity) private readonly orgs: Repository<OrganizationEntity>,
+    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
+  ) {}
+
+  /** Resolves identifiers to a scope of the caller's account; unknown ones are a 404 naming them. */
+  async resolve(accountId: string, query: ScopeQuery): Promise<Scope> {
+    const account = await this.accounts.findOneByOrFail({ id: accountId });
+    const scope: Scope = {
+      level: 'account',
+      accountId,
+      organizationId: null,
+      projectId: null,
+      accountIdentifier: account.identifier,
+      orgIdentifier: null,
+      projectIdentifier: null,
+    };
+    if (query.project && !query.org) {
+      throw ApiError.badRequest(`project: '${query.project}' needs its organization: add org=<identifier>`, [
+        { path: 'org', message: 'org: required when project is given' },
+      ]);
+    }
+    if (!query.org) return scope;
+    const org = await this.orgs.findOneBy({ accountId, identifier: query.org });
+    if (!org) throw ApiError.notFound(`organization '${query.org}' not found in account '${account.identifier}'`);
+    Object.assign(scope, { level: 'org', organizationId: org.id, orgIdentifier: org.identifier });
+    if (!query.project) return scope;
+    const project = await this.projects.findOneBy({ organizationId: org.id, identifier: query.project });
+    if (!project) throw ApiError.notFound(`project '${query.project}' not found in organization '${org.identifier}'`);
+    return { ...scope, level: 'project', projectId: project.id, projectIdentifier: project.identifier };
+  }
+
+  /**
+   * The scope a reference points at, seen from `from`: `account.x` → the account, `org.x` → the
+   * organization of `from`, bare `x` → `from` itself. Errors name the reference and where it was read.
+   */
+  targetOf(from: Scope, ref: string): { scope: Scope; identifier: string } {
+    let parsed;
+    try {
+      parsed = parseConnectorRef(ref);
+    } catch (error) {
+      if (error instanceof InvalidReferenceError) throw ApiError.badRequest(error.message, [{ path: 'ref', message: error.message }]);
+      throw error;
+    }
+    const chain = scopeChain(from);
+    const target =
+      parsed.scope === 'account'
+        ? chain[chain.length - 1]
+        : parsed.scope === 'org'
+          ? chain.find((s) => s.level === 'org')
+          : from;
+    if (!target) {
+      throw ApiError.badRequest(`'${ref}' cannot be resolved from ${describeScope(from)}: it has no organization above it`, [
+        { path: 'ref', message: `'${ref}': no organization above ${describeScope(from)}` },
+      ]);
+    }
+    return { scope: target, identifier: parsed.identifier };
+  }
+}
