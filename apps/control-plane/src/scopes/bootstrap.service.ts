@@ -48,31 +48,7 @@ export class BootstrapService {
       await this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
         if (await manager.exists(AccountEntity)) return;
-        const account = await manager.save(
-          manager.create(AccountEntity, { identifier: DEFAULT_IDENTIFIER, name: 'Default account' }),
-        );
-        const org = await manager.save(
-          manager.create(OrganizationEntity, {
-            accountId: account.id,
-            identifier: DEFAULT_IDENTIFIER,
-            name: 'Default organization',
-          }),
-        );
-        await manager.save(
-          manager.create(ProjectEntity, {
-            accountId: account.id,
-            organizationId: org.id,
-            identifier: DEFAULT_IDENTIFIER,
-            name: 'Default project',
-          }),
-        );
-        const { apiKey } = await this.auth.createPrincipalWithKey(manager, {
-          accountId: account.id,
-          name: 'admin',
-          kind: 'user',
-          role: 'admin',
-          keyName: 'bootstrap admin key',
-        });
+        const { apiKey } = await this.createAccount(manager, DEFAULT_IDENTIFIER, 'Default account');
         await writePrivateFile(file, `${apiKey}\n`);
         adminApiKey = apiKey;
       });
@@ -82,6 +58,25 @@ export class BootstrapService {
     }
     if (adminApiKey) this.logger.log(`first start: created the default account, org and project; admin API key written to ${file}`);
     return { adminApiKey, adminApiKeyFile: file };
+  }
+
+  /** An account with its default organization and project, and an admin principal holding a new API key. */
+  async createAccount(manager: EntityManager, identifier: string, name: string): Promise<{ accountId: string; apiKey: string }> {
+    const account = await manager.save(manager.create(AccountEntity, { identifier, name }));
+    const org = await manager.save(
+      manager.create(OrganizationEntity, { accountId: account.id, identifier: DEFAULT_IDENTIFIER, name: 'Default organization' }),
+    );
+    await manager.save(
+      manager.create(ProjectEntity, { accountId: account.id, organizationId: org.id, identifier: DEFAULT_IDENTIFIER, name: 'Default project' }),
+    );
+    const { apiKey } = await this.auth.createPrincipalWithKey(manager, {
+      accountId: account.id,
+      name: 'admin',
+      kind: 'user',
+      role: 'admin',
+      keyName: 'bootstrap admin key',
+    });
+    return { accountId: account.id, apiKey };
   }
 
   /**

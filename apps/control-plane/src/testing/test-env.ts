@@ -59,6 +59,8 @@ export interface TestControlPlane {
   dataSource: DataSource;
   /** Creates a delegate token at account scope and returns it. */
   createDelegateToken(name?: string): Promise<string>;
+  /** Creates another account (with its default org and project) and returns its admin's API key. */
+  createAccount(identifier: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,10 @@ export async function startTestControlPlane(
         app.get(DelegateTokenService).create(manager, { accountId: account.id, name }),
       );
       return token;
+    },
+    async createAccount(identifier: string) {
+      const { apiKey } = await dataSource.transaction((manager) => app.get(BootstrapService).createAccount(manager, identifier, identifier));
+      return apiKey;
     },
     async close() {
       await app.close();
