@@ -17,6 +17,7 @@ import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueBackend } from './queue/queue-backend';
 import { PipelinesModule } from './pipelines/pipelines.module';
+import { SecretsModule } from './secrets/secrets.module';
 import { REPLICA_ID, replicaIdFrom } from './replica';
 import { BootstrapService } from './scopes/bootstrap.service';
 import { ScopesModule } from './scopes/scopes.module';
@@ -73,6 +74,7 @@ export class AppModule implements NestModule {
         DelegatesModule,
         ConnectorsModule,
         PipelinesModule,
+        SecretsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, BootstrapService],

@@ -19,3 +19,4 @@ export type { MaskedRange, MaskRegistration } from './masker';
 export { MaskingLineBuffer, createMaskingStream } from './masking-stream';
 export { generateToken, hashSecretToken, parseToken, verifySecretToken } from './tokens';
 export type { ParsedToken } from './tokens';
+export { decodeSecretPayload, encodeSecretPayload, maskableValues, SecretPayload, secretSealingContext } from './secret-payload';

@@ -16,6 +16,8 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** Protocol version not supported: reconnecting cannot help. */
   UnsupportedProtocol: 4426,
+  /** The delegate's group key differs from the key the group registered: reconnecting cannot help. */
+  GroupKeyMismatch: 4409,
   /** No hello within the allowed time, or a frame out of order. */
   ProtocolViolation: 4400,
   /** The control plane asked the delegate to go away (drain finished, replica shutting down). */
@@ -23,4 +25,4 @@ export const CloseCode = {
 } as const;
 
 /** Close codes after which a delegate must stop instead of reconnecting. */
-export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.UnsupportedProtocol]);
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.UnsupportedProtocol, CloseCode.GroupKeyMismatch]);

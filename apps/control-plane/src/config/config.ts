@@ -31,6 +31,15 @@ export const ConfigSchema = z.object({
   DELEGATE_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** A delegate silent for this many heartbeat intervals is considered gone. */
   DELEGATE_MISSED_HEARTBEATS: z.coerce.number().int().min(2).max(20).default(3),
+  /**
+   * Master keys for secrets that platform-run operations may open: `id:base64key` (32 bytes), comma-separated,
+   * the first one current. Unset: one key is created in $CONDUIT_HOME/master-key on first start (fine for one
+   * replica; replicas must share the same keys).
+   */
+  CONDUIT_MASTER_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9+/_-]{43}=?)*$/, 'must be id:base64key[,id:base64key…] with 32-byte keys')
+    .optional(),
   /** Largest accepted HTTP request body. */
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
 });

@@ -18,8 +18,10 @@ import { isUniqueViolation } from '../common/db-errors';
 import { FieldIssue } from '../common/zod-validation.pipe';
 import { describeScope, Scope, scopeChain } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
+import { SecretsService } from '../secrets/secrets.service';
 import { ConnectorInput, ConnectorListQuery, ConnectorUpdate } from './connector.dto';
 import { ConnectorEntity, ConnectorErrorEntry, ConnectorStatus } from './connector.entity';
+import { withMissingSecrets } from './connector-errors';
 
 /** What validation makes of a connector request: the columns to store. */
 interface PreparedConnector {
@@ -73,11 +75,12 @@ export class ConnectorsService {
     private readonly dataSource: DataSource,
     private readonly scopes: ScopesService,
     private readonly audit: AuditService,
+    private readonly secrets: SecretsService,
     @InjectRepository(ConnectorEntity) private readonly connectors: Repository<ConnectorEntity>,
   ) {}
 
   async create(actor: Actor, scope: Scope, input: ConnectorInput): Promise<ConnectorEntity> {
-    return this.insert(actor, scope, this.prepare(scope, input), 'connector.create');
+    return this.insert(actor, scope, await this.withSecretCheck(scope, this.prepare(scope, input)), 'connector.create');
   }
 
   /** Harness connector YAML: placed by the file's org/project unless the request names a scope. */
@@ -107,7 +110,7 @@ export class ConnectorsService {
       }
     }
     authorize(scope);
-    const prepared = this.prepareImported(scope, imported);
+    const prepared = await this.withSecretCheck(scope, this.prepareImported(scope, imported));
     const entity = await this.insert(actor, scope, prepared, 'connector.import');
     return { entity, scope, report: { ignoredFields: imported.ignoredFields, overrides, placeholders: imported.placeholders } };
   }
@@ -127,12 +130,13 @@ export class ConnectorsService {
     if (input.type.toLowerCase() !== current.type.toLowerCase()) {
       invalid([{ path: 'type', message: `type: is immutable (the connector is a ${current.type}); create a new connector instead` }]);
     }
-    const prepared = this.prepare(scope, input);
+    const prepared = await this.withSecretCheck(scope, this.prepare(scope, input));
     return this.dataSource.transaction(async (manager) => {
       // An UPDATE through query() answers [rows, rowCount].
       const [rows]: [Array<{ id: string }>, number] = await manager.query(
         `UPDATE connectors SET name = $3, description = $4, tags = $5, spec = $6, secret_refs = $7,
-                delegate_selectors = $8, connectivity = $9, updated_by = $10, updated_at = now(), version = version + 1
+                delegate_selectors = $8, connectivity = $9, updated_by = $10, errors = $11, error_summary = $12,
+                updated_at = now(), version = version + 1
           WHERE id = $1 AND version = $2
           RETURNING id`,
         [
@@ -146,6 +150,8 @@ export class ConnectorsService {
           JSON.stringify(prepared.delegateSelectors),
           prepared.connectivity,
           actor.principal.name,
+          JSON.stringify(prepared.errors),
+          prepared.errorSummary,
         ],
       );
       if (rows.length !== 1) {
@@ -278,9 +284,14 @@ export class ConnectorsService {
       delegateSelectors: normalizeSelectors(imported.delegateSelectors),
       connectivity: imported.executeOnDelegate ? 'delegate' : 'platform',
       status: 'UNCONFIGURED',
-      errorSummary: errors.length ? `${errors.length} field(s) still hold documentation placeholders` : null,
+      errorSummary: null,
       errors,
     };
+  }
+
+  /** Missing secrets do not stop a connector from being saved; its errors say which references are missing. */
+  private async withSecretCheck(scope: Scope, prepared: PreparedConnector): Promise<PreparedConnector> {
+    return { ...prepared, ...withMissingSecrets(prepared.errors, await this.secrets.missing(scope, prepared.secretRefs)) };
   }
 
   /** A connector may use secrets of its own scope or above: `org.x` means nothing on an account connector. */

@@ -2,7 +2,8 @@ import { ConnectorEntity } from '../connectors/connector.entity';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import { AuditEventEntity } from '../audit/audit.entity';
 import { ApiKeyEntity, PrincipalEntity, RoleBindingEntity } from '../auth/auth.entities';
-import { DelegateEntity, DelegateTokenEntity } from '../delegates/delegate.entities';
+import { DelegateEntity, DelegateGroupEntity, DelegateTokenEntity } from '../delegates/delegate.entities';
+import { SecretEntity, SecretVersionEntity } from '../secrets/secret.entities';
 import { AccountEntity, OrganizationEntity, ProjectEntity } from '../scopes/scope.entities';
 
 /** Every TypeORM entity, registered explicitly. */
@@ -18,4 +19,7 @@ export const entities = [
   AuditEventEntity,
   ConnectorEntity,
   PipelineEntity,
+  DelegateGroupEntity,
+  SecretEntity,
+  SecretVersionEntity,
 ];

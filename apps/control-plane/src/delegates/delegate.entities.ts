@@ -39,3 +39,15 @@ export class DelegateEntity {
   @Column({ name: 'disconnected_at', type: 'timestamptz', nullable: true }) disconnectedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
+
+/** A delegate group's X25519 public key: values sealed to it open only on that group's delegates. */
+@Entity('delegate_groups')
+export class DelegateGroupEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'account_id', type: 'uuid' }) accountId!: string;
+  @Column({ type: 'text' }) name!: string;
+  @Column({ name: 'public_key', type: 'text' }) publicKey!: string;
+  @Column({ name: 'key_id', type: 'text' }) keyId!: string;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

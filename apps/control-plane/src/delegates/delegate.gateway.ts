@@ -20,6 +20,7 @@ import { REPLICA_ID } from '../replica';
 import { DelegateTokenEntity } from './delegate.entities';
 import { DelegateTokenService } from './delegate-token.service';
 import { DelegateConnection, DelegatesService } from './delegates.service';
+import { DelegateGroupsService } from './delegate-groups.service';
 
 /** A delegate has this long after the socket opens to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -48,6 +49,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     @Inject(REPLICA_ID) private readonly replicaId: string,
     private readonly tokens: DelegateTokenService,
     private readonly delegates: DelegatesService,
+    private readonly groups: DelegateGroupsService,
   ) {
     this.pinger = setInterval(() => this.pingAll(), config.DELEGATE_HEARTBEAT_INTERVAL_MS);
     this.pinger.unref();
@@ -130,6 +132,14 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
       this.send(session, { type: 'error', code: 'UNSUPPORTED_PROTOCOL', message, ref: 'protocolVersion' });
       this.close(session, CloseCode.UnsupportedProtocol, 'unsupported protocol version');
       return;
+    }
+    if (hello.publicKey) {
+      const key = await this.groups.registerKey(token.accountId, hello.group, hello.publicKey);
+      if (!key.ok) {
+        this.send(session, { type: 'error', code: 'GROUP_KEY_MISMATCH', message: key.message, ref: 'publicKey' });
+        this.close(session, CloseCode.GroupKeyMismatch, 'delegate group key mismatch');
+        return;
+      }
     }
     const remote = (session.socket as unknown as { _socket?: { remoteAddress?: string } })._socket?.remoteAddress ?? null;
     session.connection = await this.delegates.register(token, hello, remote);

@@ -4,6 +4,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Principal } from '../auth/principal';
 import { DelegateEntity } from './delegate.entities';
 import { DelegatesService } from './delegates.service';
+import { DelegateGroupsService } from './delegate-groups.service';
 
 export interface DelegateView {
   id: string;
@@ -41,11 +42,21 @@ function toView(d: DelegateEntity): DelegateView {
 
 @ApiTags('delegates')
 @ApiBearerAuth()
-@Controller('v1/delegates')
+@Controller('v1')
 export class DelegatesController {
-  constructor(private readonly delegates: DelegatesService) {}
+  constructor(
+    private readonly delegates: DelegatesService,
+    private readonly groups: DelegateGroupsService,
+  ) {}
 
-  @Get()
+  /** The groups' public keys: what a client seals a secret to, so its value never reaches us in plaintext. */
+  @Get('delegate-groups')
+  async listGroups(@CurrentPrincipal() principal: Principal) {
+    const groups = await this.groups.listForAccount(principal.accountId);
+    return { items: groups.map((g) => ({ name: g.name, publicKey: g.publicKey, keyId: g.keyId, createdAt: g.createdAt })) };
+  }
+
+  @Get('delegates')
   @ApiOkResponse({ description: 'Delegates of the caller’s account with their connection status.' })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ items: DelegateView[] }> {
     const rows = await this.delegates.listForAccount(principal.accountId);

@@ -47,6 +47,22 @@ export class ScopesService {
     return { ...scope, level: 'project', projectId: project.id, projectIdentifier: project.identifier };
   }
 
+  /** The scope of a stored row (its account, organization and project ids). */
+  async fromIds(accountId: string, organizationId: string | null, projectId: string | null): Promise<Scope> {
+    const account = await this.accounts.findOneByOrFail({ id: accountId });
+    const org = organizationId ? await this.orgs.findOneByOrFail({ id: organizationId }) : null;
+    const project = projectId ? await this.projects.findOneByOrFail({ id: projectId }) : null;
+    return {
+      level: project ? 'project' : org ? 'org' : 'account',
+      accountId,
+      organizationId,
+      projectId,
+      accountIdentifier: account.identifier,
+      orgIdentifier: org?.identifier ?? null,
+      projectIdentifier: project?.identifier ?? null,
+    };
+  }
+
   /**
    * The scope a reference points at, seen from `from`: `account.x` → the account, `org.x` → the
    * organization of `from`, bare `x` → `from` itself. Errors name the reference and where it was read.
