@@ -1,3 +1,4 @@
 export * from './version';
 export * from './frames';
 export * from './codec';
+export * from './tasks';

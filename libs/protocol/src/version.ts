@@ -1,7 +1,10 @@
 /** The wire protocol spoken between the control plane and delegates. Bumped on any incompatible frame change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-/** Oldest delegate protocol a control plane still accepts: the current one and the one before it. */
+/**
+ * Oldest delegate protocol a control plane still accepts: the current one and the one before it. Version 1
+ * delegates (hello/heartbeat only) stay connected and listed but declare no task kinds, so get no tasks.
+ */
 export const MIN_SUPPORTED_PROTOCOL_VERSION = Math.max(1, PROTOCOL_VERSION - 1);
 
 /** Largest frame either side accepts; a bigger one is answered with an error frame and dropped. */

@@ -1,0 +1,22 @@
+/** The task kinds the product knows; a delegate declares in its hello which of them it can run. */
+export const TaskKind = {
+  /** Does nothing; measures the dispatch path itself. Read-only. */
+  Noop: 'noop',
+  /** Waits `payload.ms`, renewing its lease; for tests of leases, cancel and failover. Read-only. */
+  Sleep: 'sleep',
+  /** Same as sleep, but declared mutating: after a lost lease it becomes `unknown`, never re-run. */
+  SleepMutating: 'sleep-mutating',
+  /** Logs `payload.text` with its secret expressions rendered, so output masking can be proven. Read-only. */
+  Echo: 'echo',
+  /** Tests a connector: the lifecycle stages up to operation. Read-only. */
+  ConnectorTest: 'connector.test',
+} as const;
+
+/** Default time a task of each kind may run on a delegate. */
+export const TASK_TIMEOUT_MS: Record<string, number> = {
+  noop: 10_000,
+  sleep: 600_000,
+  'sleep-mutating': 600_000,
+  echo: 10_000,
+  'connector.test': 60_000,
+};
