@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueBackend } from './queue/queue-backend';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { TasksModule } from './tasks/tasks.module';
 import { REPLICA_ID, replicaIdFrom } from './replica';
 import { BootstrapService } from './scopes/bootstrap.service';
 import { ScopesModule } from './scopes/scopes.module';
@@ -75,6 +76,7 @@ export class AppModule implements NestModule {
         ConnectorsModule,
         PipelinesModule,
         SecretsModule,
+        TasksModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, BootstrapService],

@@ -7,6 +7,7 @@ import { AppModule, AppRuntime } from './app.module';
 import { requireKnownContentType } from './common/content-type';
 import { assignRequestId } from './common/request-id';
 import { QueueBackend } from './queue/queue-backend';
+import { TaskDispatcher } from './tasks/task-dispatcher';
 
 /** Builds the control plane exactly as it serves: used by main.ts and by the integration tests. */
 export async function createApp(runtime: AppRuntime): Promise<NestExpressApplication> {
@@ -36,5 +37,6 @@ export async function createApp(runtime: AppRuntime): Promise<NestExpressApplica
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.get(QueueBackend).connect();
+  app.get(TaskDispatcher).start();
   return app;
 }

@@ -13,10 +13,29 @@ import {
 } from '@conduit/protocol';
 import { Backoff } from './backoff';
 import type { DelegateConfig } from './config';
+import type { TaskControlFrame } from './tasks/runner';
 
 export const AGENT_VERSION = '0.1.0';
 
 export type AgentState = 'connecting' | 'connected' | 'draining' | 'stopped';
+
+/** What the agent hands task frames to (the TaskRunner); the agent itself knows nothing of tasks. */
+export interface TaskHandler {
+  /** Task kinds declared in hello. */
+  readonly kinds: readonly string[];
+  /** Tasks running now, reported in heartbeats. */
+  readonly running: number;
+  connected(send: (frame: DelegateFrame) => void): void;
+  disconnected(): void;
+  handle(frame: TaskControlFrame): void;
+  drain(graceMs: number): Promise<void>;
+}
+
+export interface AgentOptions {
+  /** The group public key, sent in hello so the control plane can seal secrets for this group. */
+  publicKey?: string;
+  tasks?: TaskHandler;
+}
 
 /** How long to wait for the socket to open and for welcome before trying again. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -33,14 +52,20 @@ export class DelegateAgent extends EventEmitter {
   private silenceTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private welcome?: WelcomeFrame;
+  private drainPromise?: Promise<void>;
   state: AgentState = 'connecting';
-  running = 0;
 
   constructor(
     private readonly config: DelegateConfig,
     private readonly log: Logger,
+    private readonly options: AgentOptions = {},
   ) {
     super();
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.options.tasks?.running ?? 0;
   }
 
   get delegateId(): string | undefined {
@@ -51,7 +76,22 @@ export class DelegateAgent extends EventEmitter {
     this.connect();
   }
 
-  /** Stop taking work, close the socket and do not come back. */
+  /**
+   * Take no new tasks, let running ones finish within graceMs (then cancel them), close the socket with
+   * 1000 and stay closed. Emits 'drained' when done; the same promise for every caller.
+   */
+  drain(graceMs: number, reason: string): Promise<void> {
+    this.drainPromise ??= (async () => {
+      this.log.info({ reason, graceMs, running: this.running }, 'draining');
+      if (this.state === 'connected') this.state = 'draining';
+      await this.options.tasks?.drain(graceMs);
+      await this.stop();
+      this.emit('drained');
+    })();
+    return this.drainPromise;
+  }
+
+  /** Close the socket and do not come back (running tasks are not waited for: see drain). */
   async stop(): Promise<void> {
     this.state = 'stopped';
     clearTimeout(this.reconnectTimer);
@@ -71,6 +111,7 @@ export class DelegateAgent extends EventEmitter {
   private connect(): void {
     if (this.state === 'stopped') return;
     this.state = 'connecting';
+    const tasks = this.options.tasks;
     const socket = new WebSocket(this.config.socketUrl, {
       headers: { Authorization: `Bearer ${this.config.token}` },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -87,7 +128,8 @@ export class DelegateAgent extends EventEmitter {
         tags: this.config.DELEGATE_TAGS,
         version: AGENT_VERSION,
         capacity: this.config.DELEGATE_CAPACITY,
-        taskKinds: [],
+        ...(this.options.publicKey !== undefined ? { publicKey: this.options.publicKey } : {}),
+        taskKinds: tasks ? [...tasks.kinds] : [],
       });
     });
     socket.on('message', (data: WebSocket.RawData) => {
@@ -110,15 +152,22 @@ export class DelegateAgent extends EventEmitter {
     switch (frame.type) {
       case 'welcome':
         this.welcome = frame;
-        this.state = 'connected';
+        this.state = this.drainPromise ? 'draining' : 'connected';
         this.backoff.reset();
         this.startHeartbeats(frame.heartbeatIntervalMs);
         this.log.info({ delegateId: frame.delegateId, replica: frame.replicaId }, 'connected to the control plane');
+        this.options.tasks?.connected((out) => this.send(out));
         this.emit('connected', frame);
         return;
+      case 'task_offer':
+      case 'lease':
+      case 'result_ack':
+      case 'cancel':
+        this.options.tasks?.handle(frame);
+        return;
       case 'drain':
-        this.state = 'draining';
-        this.log.info({ reason: frame.reason }, 'control plane asked this delegate to drain');
+        this.log.info({ reason: frame.reason, graceMs: frame.graceMs }, 'control plane asked this delegate to drain');
+        void this.drain(frame.graceMs, frame.reason);
         return;
       case 'error':
         this.log.warn({ code: frame.code, message: frame.message }, 'control plane reported an error');
@@ -129,7 +178,8 @@ export class DelegateAgent extends EventEmitter {
   private onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.clearTimers();
-    const wasConnected = this.state === 'connected';
+    const wasConnected = this.state === 'connected' || this.state === 'draining';
+    this.options.tasks?.disconnected();
     this.emit('disconnected', code);
     if (this.state === 'stopped') return;
     if (FATAL_CLOSE_CODES.has(code)) {

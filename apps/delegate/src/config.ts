@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DelegateName, DelegateTag } from '@conduit/protocol';
+import { DelegateConfigError } from './config-error';
+import { GroupKey, resolveGroupKey } from './group-key';
 
 const tagList = z
   .string()
@@ -26,20 +28,37 @@ export const DelegateConfigSchema = z
     DELEGATE_CAPACITY: z.coerce.number().int().min(1).max(10_000).default(4),
     /** Local port for /healthz and /metrics; unset means no local server. */
     DELEGATE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** Address the health server listens on; loopback unless a probe must reach it from outside (0.0.0.0 in a pod). */
+    DELEGATE_HEALTH_HOST: z.string().trim().min(1).max(255).default('127.0.0.1'),
+    /**
+     * The delegate group's private key (PKCS#8 PEM), kept in a file: created with mode 0600 on first start if
+     * missing, so every later start (and every replica sharing the file) presents the same group key.
+     */
+    DELEGATE_KEY_FILE: z.string().min(1).optional(),
+    /** The same key given inline (from a Kubernetes secret, say); an alternative to DELEGATE_KEY_FILE. */
+    DELEGATE_PRIVATE_KEY: z.string().min(1).optional(),
+    /** How long running tasks may take to finish on SIGTERM before they are cancelled. */
+    DELEGATE_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((c) => c.CONDUIT_DELEGATE_TOKEN || c.CONDUIT_DELEGATE_TOKEN_FILE, {
     message: 'set CONDUIT_DELEGATE_TOKEN or CONDUIT_DELEGATE_TOKEN_FILE',
     path: ['CONDUIT_DELEGATE_TOKEN'],
+  })
+  .refine((c) => !(c.DELEGATE_KEY_FILE && c.DELEGATE_PRIVATE_KEY), {
+    message: 'set DELEGATE_KEY_FILE or DELEGATE_PRIVATE_KEY, not both',
+    path: ['DELEGATE_PRIVATE_KEY'],
   });
 
-export type DelegateConfig = Omit<z.infer<typeof DelegateConfigSchema>, 'CONDUIT_DELEGATE_TOKEN_FILE'> & {
+export type DelegateConfig = Omit<z.infer<typeof DelegateConfigSchema>, 'CONDUIT_DELEGATE_TOKEN_FILE' | 'DELEGATE_PRIVATE_KEY'> & {
   token: string;
   /** The control plane's delegate socket URL (ws:// or wss://). */
   socketUrl: string;
+  /** The group key that opens this delegate's secrets; undefined when none is configured. */
+  groupKey: GroupKey | undefined;
 };
 
-export class DelegateConfigError extends Error {}
+export { DelegateConfigError };
 
 export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketPath: string): DelegateConfig {
   const fromFile = env['DELEGATE_CONFIG_FILE'] ? readConfigFile(env['DELEGATE_CONFIG_FILE']) : {};
@@ -49,12 +68,13 @@ export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketP
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(config)'}: ${i.message}`);
     throw new DelegateConfigError(`invalid delegate configuration:\n${problems.join('\n')}`);
   }
-  const { CONDUIT_DELEGATE_TOKEN_FILE: tokenFile, ...config } = parsed.data;
+  const { CONDUIT_DELEGATE_TOKEN_FILE: tokenFile, DELEGATE_PRIVATE_KEY: inlineKey, ...config } = parsed.data;
   const token = config.CONDUIT_DELEGATE_TOKEN ?? readTokenFile(tokenFile as string);
   const url = new URL(config.CONDUIT_URL);
   url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
   url.pathname = `${url.pathname.replace(/\/$/, '')}${socketPath}`;
-  return { ...config, token, socketUrl: url.toString() };
+  const groupKey = resolveGroupKey({ file: config.DELEGATE_KEY_FILE, pem: inlineKey });
+  return { ...config, token, socketUrl: url.toString(), groupKey };
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -1,19 +1,14 @@
 import { createServer, Server } from 'node:http';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { DelegateAgent } from './agent';
 
-/** /healthz (200 while connected, 503 otherwise) and /metrics on a local port, for probes and scrapers. */
-export function startHealthServer(agent: DelegateAgent, port: number): Promise<Server> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'conduit_delegate_' });
-  new Gauge({
-    name: 'conduit_delegate_connected',
-    help: '1 while connected to the control plane',
-    registers: [registry],
-    collect() {
-      this.set(agent.state === 'connected' ? 1 : 0);
-    },
-  });
+/** /healthz (200 while connected or draining, 503 otherwise) and /metrics, for probes and scrapers. */
+export function startHealthServer(
+  agent: Pick<DelegateAgent, 'state' | 'delegateId'>,
+  registry: Registry,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.url === '/healthz') {
       const ok = agent.state === 'connected' || agent.state === 'draining';
@@ -30,5 +25,8 @@ export function startHealthServer(agent: DelegateAgent, port: number): Promise<S
     }
     response.writeHead(404).end();
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }

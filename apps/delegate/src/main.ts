@@ -1,11 +1,14 @@
 import pino from 'pino';
 import { DELEGATE_SOCKET_PATH } from '@conduit/protocol';
 import { AGENT_VERSION, DelegateAgent } from './agent';
-import { DelegateConfigError, loadDelegateConfig } from './config';
+import { DelegateConfig, DelegateConfigError, loadDelegateConfig } from './config';
 import { startHealthServer } from './health-server';
+import { DelegateMetrics } from './metrics';
+import { EXECUTORS } from './tasks/executors';
+import { TaskRunner } from './tasks/runner';
 
 async function main(): Promise<void> {
-  let config;
+  let config: DelegateConfig;
   try {
     config = loadDelegateConfig(process.env, DELEGATE_SOCKET_PATH);
   } catch (error) {
@@ -16,23 +19,59 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { delegate: config.DELEGATE_NAME } });
-  const agent = new DelegateAgent(config, log);
+  const { groupKey } = config;
+  if (groupKey === undefined) {
+    log.warn('no group key (DELEGATE_KEY_FILE or DELEGATE_PRIVATE_KEY): this delegate cannot open secrets, and tasks that need them will fail');
+  } else {
+    if (groupKey.source === 'generated') log.info({ file: config.DELEGATE_KEY_FILE, keyId: groupKey.keyId }, 'created a new group key');
+    if (groupKey.warning) log.warn(groupKey.warning);
+  }
+  const metrics = new DelegateMetrics();
+  const runner = new TaskRunner({
+    capacity: config.DELEGATE_CAPACITY,
+    executors: EXECUTORS,
+    groupKey: groupKey ? { group: config.DELEGATE_GROUP, privateKey: groupKey.privateKey } : undefined,
+    log,
+    metrics,
+  });
+  const agent = new DelegateAgent(config, log, { ...(groupKey ? { publicKey: groupKey.publicKey } : {}), tasks: runner });
+  metrics.watch(agent);
   log.info(
-    { version: AGENT_VERSION, controlPlane: config.socketUrl, group: config.DELEGATE_GROUP, tags: config.DELEGATE_TAGS },
+    {
+      version: AGENT_VERSION,
+      controlPlane: config.socketUrl,
+      group: config.DELEGATE_GROUP,
+      tags: config.DELEGATE_TAGS,
+      capacity: config.DELEGATE_CAPACITY,
+      taskKinds: runner.kinds,
+      keyId: groupKey?.keyId ?? null,
+    },
     'conduit delegate starting',
   );
-  const health = config.DELEGATE_HEALTH_PORT !== undefined ? await startHealthServer(agent, config.DELEGATE_HEALTH_PORT) : undefined;
+  const health =
+    config.DELEGATE_HEALTH_PORT !== undefined
+      ? await startHealthServer(agent, metrics.registry, config.DELEGATE_HEALTH_PORT, config.DELEGATE_HEALTH_HOST)
+      : undefined;
   agent.on('fatal', () => process.exit(77));
-  agent.start();
-
-  const stop = async (signal: string) => {
-    log.info({ signal }, 'stopping');
-    await agent.stop();
+  // A drain asked for by the control plane ends the process just as SIGTERM does.
+  agent.once('drained', () => {
     health?.close();
     process.exit(0);
+  });
+  agent.start();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal; exiting without waiting for running tasks');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, graceMs: config.DELEGATE_DRAIN_GRACE_MS, running: agent.running }, 'stopping');
+    void agent.drain(config.DELEGATE_DRAIN_GRACE_MS, signal);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 void main();

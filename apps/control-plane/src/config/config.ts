@@ -21,6 +21,10 @@ export const ConfigSchema = z.object({
   CONDUIT_HOME: z.string().min(1).default('./.conduit'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** How delegates and people reach this control plane (used in install commands); defaults to http://127.0.0.1:PORT. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** How long a draining delegate (revoked token) may finish its running tasks. */
+  DELEGATE_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Key namespace in Redis; lets several installations (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/).default('conduit'),
   /** PostgreSQL schema for BullMQ's tables when the queue runs on PostgreSQL. */
@@ -40,6 +44,12 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9+/_-]{43}=?)*$/, 'must be id:base64key[,id:base64key…] with 32-byte keys')
     .optional(),
+  /** How long a task's lease lasts without renewal; delegates renew every third of it. */
+  TASK_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  /** How long an offered task may wait for its delegate's claim before it is routed elsewhere. */
+  TASK_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  /** How often each replica looks for lost leases, unclaimed offers and queued tasks to route. */
+  TASK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /** Largest accepted HTTP request body. */
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
 });

@@ -1,5 +1,6 @@
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
+import { TaskEntity } from '../tasks/task.entity';
 import { AuditEventEntity } from '../audit/audit.entity';
 import { ApiKeyEntity, PrincipalEntity, RoleBindingEntity } from '../auth/auth.entities';
 import { DelegateEntity, DelegateGroupEntity, DelegateTokenEntity } from '../delegates/delegate.entities';
@@ -22,4 +23,5 @@ export const entities = [
   DelegateGroupEntity,
   SecretEntity,
   SecretVersionEntity,
+  TaskEntity,
 ];

@@ -21,12 +21,14 @@ import { DelegateTokenEntity } from './delegate.entities';
 import { DelegateTokenService } from './delegate-token.service';
 import { DelegateConnection, DelegatesService } from './delegates.service';
 import { DelegateGroupsService } from './delegate-groups.service';
+import { DelegateSessions } from './delegate-sessions';
 
 /** A delegate has this long after the socket opens to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
 
 interface Session {
   socket: WebSocket;
+  send?: (frame: ControlPlaneFrame) => void;
   token?: DelegateTokenEntity;
   connection?: DelegateConnection;
   name?: string;
@@ -41,7 +43,7 @@ interface Session {
 @WebSocketGateway({ path: DELEGATE_SOCKET_PATH, maxPayload: MAX_FRAME_BYTES * 4 })
 export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdown {
   private readonly logger = new Logger(DelegateGateway.name);
-  private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<Session>();
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -50,27 +52,23 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     private readonly tokens: DelegateTokenService,
     private readonly delegates: DelegatesService,
     private readonly groups: DelegateGroupsService,
+    private readonly sessions: DelegateSessions,
   ) {
     this.pinger = setInterval(() => this.pingAll(), config.DELEGATE_HEARTBEAT_INTERVAL_MS);
     this.pinger.unref();
   }
 
-  get connectedCount(): number {
-    let count = 0;
-    for (const session of this.sessions) if (session.connection) count++;
-    return count;
-  }
-
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
     const session: Session = { socket, alive: true };
-    this.sessions.add(session);
+    this.sockets.add(session);
     const helloTimer = setTimeout(() => this.close(session, CloseCode.ProtocolViolation, 'no hello received'), HELLO_TIMEOUT_MS);
     socket.on('pong', () => (session.alive = true));
     socket.on('error', (error) => this.logger.debug({ err: error, delegate: session.name }, 'delegate socket error'));
     socket.on('close', () => {
       clearTimeout(helloTimer);
-      this.sessions.delete(session);
+      this.sockets.delete(session);
       if (session.connection) {
+        if (session.send) this.sessions.detach(session.connection.delegateId, session.send);
         this.logger.log({ delegate: session.name }, 'delegate disconnected');
         void this.delegates.disconnected(session.connection).catch((error) =>
           this.logger.warn({ err: error, delegate: session.name }, 'could not record disconnect'),
@@ -122,6 +120,9 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
       case 'error':
         this.logger.warn({ delegate: session.name, code: frame.code, message: frame.message }, 'delegate reported an error');
         return;
+      default:
+        if (!session.connection) return this.unexpected(session, `${frame.type} before hello`);
+        await this.sessions.handleTaskFrame(session.connection.delegateId, frame);
     }
   }
 
@@ -151,6 +152,8 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
       heartbeatIntervalMs: this.config.DELEGATE_HEARTBEAT_INTERVAL_MS,
       replicaId: this.replicaId,
     });
+    session.send = (frame) => this.send(session, frame);
+    this.sessions.attach(session.connection.delegateId, session.send);
     this.logger.log({ delegate: hello.name, group: hello.group, tags: hello.tags, version: hello.version }, 'delegate connected');
   }
 
@@ -168,7 +171,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
 
   /** A socket that answered neither the last ping nor sent anything since is half-dead: drop it. */
   private pingAll(): void {
-    for (const session of this.sessions) {
+    for (const session of this.sockets) {
       if (!session.alive) {
         session.socket.terminate();
         continue;
@@ -180,6 +183,6 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     clearInterval(this.pinger);
-    for (const session of this.sessions) this.close(session, CloseCode.GoingAway, 'control plane shutting down');
+    for (const session of this.sockets) this.close(session, CloseCode.GoingAway, 'control plane shutting down');
   }
 }

@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { REPLICA_ID } from '../replica';
 import { DelegateEntity, DelegateTokenEntity } from './delegate.entities';
+import { DelegateSessions } from './delegate-sessions';
 
 export interface DelegateConnection {
   delegateId: string;
@@ -26,6 +27,7 @@ export class DelegatesService implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: ConduitConfig,
     @Inject(REPLICA_ID) private readonly replicaId: string,
     @InjectRepository(DelegateEntity) private readonly delegates: Repository<DelegateEntity>,
+    private readonly sessions: DelegateSessions,
   ) {}
 
   onModuleInit(): void {
@@ -95,21 +97,44 @@ export class DelegatesService implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.flushHeartbeats();
       await this.sweepSilent();
+      await this.drainRevoked();
     } catch (error) {
       this.logger.warn({ err: error }, 'delegate bookkeeping failed; retrying next interval');
     }
   }
 
+  /**
+   * Records the interval's heartbeats in one statement. A delegate the sweeper gave up on while its socket
+   * was in fact alive here (a stalled event loop, a slow database) comes back as connected.
+   */
   private async flushHeartbeats(): Promise<void> {
     if (this.pendingHeartbeats.size === 0) return;
     const batch = [...this.pendingHeartbeats];
     this.pendingHeartbeats.clear();
     await this.delegates.query(
-      `UPDATE delegates d SET last_heartbeat_at = v.at
+      `UPDATE delegates d SET last_heartbeat_at = v.at,
+              status = CASE WHEN d.status = 'disconnected' THEN 'connected' ELSE d.status END,
+              disconnected_at = NULL, replica_id = $3
          FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::timestamptz[]) AS at) v
-        WHERE d.id = v.id AND d.status <> 'disconnected'`,
-      [batch.map(([id]) => id), batch.map(([, at]) => at.toISOString())],
+        WHERE d.id = v.id`,
+      [batch.map(([id]) => id), batch.map(([, at]) => at.toISOString()), this.replicaId],
     );
+  }
+
+  /**
+   * A revoked token drains the delegates using it: they finish what they run (within the grace period),
+   * take nothing new (routing skips draining delegates), and disconnect; the token then refuses them.
+   */
+  private async drainRevoked(): Promise<void> {
+    const [rows]: [Array<{ id: string }>, number] = await this.delegates.query(
+      `UPDATE delegates d SET status = 'draining' FROM delegate_tokens t
+        WHERE d.token_id = t.id AND t.revoked_at IS NOT NULL AND d.status = 'connected' AND d.replica_id = $1
+        RETURNING d.id`,
+      [this.replicaId],
+    );
+    for (const { id } of rows) {
+      this.sessions.send(id, { type: 'drain', reason: 'the delegate token was revoked', graceMs: this.config.DELEGATE_DRAIN_GRACE_MS });
+    }
   }
 
   /** Delegates whose replica died never send a close: silence past the allowance marks them gone. */

@@ -79,6 +79,8 @@ export async function startTestControlPlane(
     CONDUIT_HOME: home,
     LOG_LEVEL: 'silent',
     DELEGATE_HEARTBEAT_INTERVAL_MS: '200',
+    // The test process is also the control plane: allow for its event loop being busy.
+    DELEGATE_MISSED_HEARTBEATS: '10',
     ...(options.queue === 'redis' ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}),
     ...options.env,
   });

@@ -1,0 +1,394 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ControlPlaneFrame, LogFrame, ProgressFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { CONFIG, ConduitConfig } from '../config/config';
+import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
+import { MetricsService } from '../metrics/metrics.service';
+import { QueueBackend, TaskQueue, TaskWorker } from '../queue/queue-backend';
+import { REPLICA_ID } from '../replica';
+import { describeScope } from '../scopes/scope';
+import { ScopesService } from '../scopes/scopes.service';
+import { TaskEntity, TaskErrorBody } from './task.entity';
+import { TaskEvents } from './task-events';
+import { TaskSecrets } from './task-secrets';
+
+/** Job data on a replica's queue: everything else is read from the task row when the job runs. */
+export type ReplicaJob =
+  | { op: 'offer'; taskId: string; attempt: number }
+  | { op: 'cancel'; taskId: string; delegateId: string; reason: string };
+
+/**
+ * Moves tasks from queued to a delegate and back: routing, the offer → claim → lease handshake, renewals,
+ * results (first one wins), lost leases, unclaimed offers and deadlines. Each replica owns one BullMQ queue
+ * for the delegates connected to it; the router picks the delegate when the task is created and puts the
+ * job on that delegate's replica's queue, so any replica can create work for any delegate.
+ */
+@Injectable()
+export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TaskDispatcher.name);
+  private readonly queues = new Map<string, TaskQueue>();
+  private worker?: TaskWorker;
+  private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ConduitConfig,
+    @Inject(REPLICA_ID) private readonly replicaId: string,
+    private readonly dataSource: DataSource,
+    private readonly backend: QueueBackend,
+    private readonly sessions: DelegateSessions,
+    private readonly events: TaskEvents,
+    private readonly scopes: ScopesService,
+    private readonly secrets: TaskSecrets,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.sessions.onTaskFrame((delegateId, frame) => this.onFrame(delegateId, frame));
+    // A delegate that (re)connects may be the one queued tasks were waiting for.
+    this.sessions.on('connected', () => void this.routePending().catch((error) => this.logger.warn({ err: error }, 'routing failed')));
+  }
+
+  /** Starts this replica's worker and the sweeper; called once the queue backend is connected. */
+  start(): void {
+    this.worker = this.backend.worker(this.queueName(this.replicaId), (job) => this.runJob(job.data as ReplicaJob), { concurrency: 256 });
+    this.sweeper = setInterval(() => void this.sweep(), this.config.TASK_SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.worker?.close();
+  }
+
+  /** Tries to hand a queued task to an eligible delegate now; false when none is free. */
+  async route(taskId: string): Promise<boolean> {
+    const assigned = await this.dataSource.transaction(async (manager) => {
+      const [task] = (await manager.query(`SELECT * FROM tasks WHERE id = $1 AND status = 'queued' FOR UPDATE SKIP LOCKED`, [taskId])) as RawTask[];
+      if (!task) return undefined;
+      const delegate = await this.pickDelegate(manager, task);
+      if (!delegate) return undefined;
+      const [rows]: [Array<{ attempt: number }>, number] = await manager.query(
+        `UPDATE tasks SET status = 'offered', delegate_id = $2, delegate_name = $3, replica_id = $4, attempt = attempt + 1,
+                offered_at = now(), lease_id = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND status = 'queued' RETURNING attempt`,
+        [taskId, delegate.id, delegate.name, delegate.replica_id],
+      );
+      return rows[0] ? { replicaId: delegate.replica_id, attempt: rows[0].attempt } : undefined;
+    });
+    if (!assigned) return false;
+    await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
+    return true;
+  }
+
+  /** Asks the delegate running a task to stop it, through the replica that holds its socket. */
+  async requestCancel(task: TaskEntity, reason: string): Promise<void> {
+    if (task.delegateId && task.replicaId) await this.enqueue(task.replicaId, { op: 'cancel', taskId: task.id, delegateId: task.delegateId, reason });
+  }
+
+  private queueName(replicaId: string): string {
+    return `conduit-tasks-${replicaId}`;
+  }
+
+  private async enqueue(replicaId: string, job: ReplicaJob): Promise<void> {
+    let queue = this.queues.get(replicaId);
+    if (!queue) {
+      queue = this.backend.queue(this.queueName(replicaId));
+      this.queues.set(replicaId, queue);
+    }
+    const jobId = job.op === 'offer' ? `${job.taskId}-${job.attempt}` : `${job.op}-${randomUUID()}`;
+    await queue.add(job.op, job, { jobId, removeOnComplete: true, removeOnFail: 1000 });
+  }
+
+  private async runJob(job: ReplicaJob): Promise<void> {
+    switch (job.op) {
+      case 'offer':
+        return this.offer(job.taskId, job.attempt);
+      case 'cancel':
+        this.sessions.send(job.delegateId, { type: 'cancel', taskId: job.taskId, reason: job.reason });
+        return;
+    }
+  }
+
+  private async offer(taskId: string, attempt: number): Promise<void> {
+    const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [taskId])) as RawTask[];
+    if (!task || task.status !== 'offered' || task.attempt !== attempt) return; // superseded meanwhile
+    let secrets: TaskSecret[];
+    try {
+      secrets = await this.secrets.forTask(task);
+    } catch (error) {
+      await this.finish(task.id, null, 'failed', undefined, { code: 'SECRET_UNAVAILABLE', message: (error as Error).message, stage: 'resolution' }, []);
+      return;
+    }
+    const frame: TaskOfferFrame = {
+      type: 'task_offer',
+      taskId,
+      kind: task.kind,
+      attempt,
+      mutating: task.mutating,
+      timeoutMs: task.timeout_ms,
+      payload: task.payload,
+      secrets,
+    };
+    if (!this.sessions.send(task.delegate_id as string, frame)) {
+      // The delegate left this replica between routing and now: route again.
+      await this.requeue(task.id, attempt, task.delegate_id as string, 0);
+    }
+  }
+
+  private async onFrame(delegateId: string, frame: TaskFrame): Promise<void> {
+    switch (frame.type) {
+      case 'claim':
+        return this.claim(delegateId, frame.taskId, frame.attempt);
+      case 'renew':
+        return this.renew(delegateId, frame.taskId, frame.leaseId);
+      case 'progress':
+      case 'log':
+        return this.record(delegateId, frame);
+      case 'result':
+        return this.result(delegateId, frame);
+    }
+  }
+
+  private async claim(delegateId: string, taskId: string, attempt: number): Promise<void> {
+    const leaseId = randomUUID();
+    const [rows]: [Array<{ lease_expires_at: Date }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = 'claimed', lease_id = $4, claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5)
+        WHERE id = $1 AND delegate_id = $2 AND attempt = $3 AND status = 'offered' RETURNING lease_expires_at`,
+      [taskId, delegateId, attempt, leaseId, this.config.TASK_LEASE_MS / 1000],
+    );
+    const granted = rows[0];
+    this.sessions.send(
+      delegateId,
+      granted
+        ? { type: 'lease', taskId, granted: true, leaseId, expiresAt: new Date(granted.lease_expires_at).getTime(), renewEveryMs: Math.floor(this.config.TASK_LEASE_MS / 3) }
+        : { type: 'lease', taskId, granted: false, reason: 'the task is no longer offered to this delegate' },
+    );
+  }
+
+  private async renew(delegateId: string, taskId: string, leaseId: string): Promise<void> {
+    const [rows]: [Array<{ lease_expires_at: Date; cancel_requested: boolean }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $4)
+        WHERE id = $1 AND delegate_id = $2 AND lease_id = $3 AND status IN ('claimed', 'running') RETURNING lease_expires_at, cancel_requested`,
+      [taskId, delegateId, leaseId, this.config.TASK_LEASE_MS / 1000],
+    );
+    const renewed = rows[0];
+    const frame: ControlPlaneFrame = renewed
+      ? { type: 'lease', taskId, granted: true, leaseId, expiresAt: new Date(renewed.lease_expires_at).getTime(), renewEveryMs: Math.floor(this.config.TASK_LEASE_MS / 3) }
+      : { type: 'lease', taskId, granted: false, reason: 'lease lost: the task was reassigned or ended' };
+    this.sessions.send(delegateId, frame);
+  }
+
+  /** Progress and log frames under a valid lease; anything else is refused with an error frame. */
+  private async record(delegateId: string, frame: ProgressFrame | LogFrame): Promise<void> {
+    const [rows]: [Array<{ attempt: number }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = CASE WHEN status = 'claimed' THEN 'running' ELSE status END, started_at = COALESCE(started_at, now())
+        WHERE id = $1 AND delegate_id = $2 AND lease_id = $3 AND status IN ('claimed', 'running') RETURNING attempt`,
+      [frame.taskId, delegateId, frame.leaseId],
+    );
+    const task = rows[0];
+    if (!task) {
+      this.sessions.send(delegateId, { type: 'error', code: 'STALE_LEASE', message: `${frame.type} for task ${frame.taskId} refused: the lease is not current`, ref: 'leaseId' });
+      return;
+    }
+    await this.dataSource.query(
+      `INSERT INTO task_events (task_id, attempt, seq, type, stream, stage, status, data, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT DO NOTHING`,
+      frame.type === 'log'
+        ? [frame.taskId, task.attempt, frame.seq, 'log', frame.stream, null, null, frame.data, null]
+        : [frame.taskId, task.attempt, frame.seq, 'progress', null, frame.stage, frame.status, frame.message ?? null, frame.durationMs ?? null],
+    );
+  }
+
+  private async result(delegateId: string, frame: ResultFrame): Promise<void> {
+    const accepted = await this.finish(frame.taskId, { delegateId, leaseId: frame.leaseId }, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt));
+    this.sessions.send(delegateId, { type: 'result_ack', taskId: frame.taskId, accepted, ...(accepted ? {} : { reason: 'a result under a stale lease is not recorded' }) });
+  }
+
+  /**
+   * Records a terminal state; only one caller ever succeeds (the first result, or the reaper), and only
+   * under the current lease when one is given.
+   */
+  private async finish(
+    taskId: string,
+    lease: { delegateId: string; leaseId: string } | null,
+    status: 'succeeded' | 'failed' | 'cancelled' | 'unknown',
+    output: Record<string, unknown> | undefined,
+    error: TaskErrorBody | undefined,
+    stages: unknown[],
+    startedAt?: Date,
+  ): Promise<boolean> {
+    const [rows]: [Array<{ kind: string; queued_at: Date; finished_at: Date }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
+              started_at = COALESCE(started_at, $8)
+        WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
+          AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
+        RETURNING kind, queued_at, finished_at`,
+      [taskId, status, output ? JSON.stringify(output) : null, error ? JSON.stringify(error) : null, JSON.stringify(stages), lease?.delegateId ?? null, lease?.leaseId ?? null, startedAt ?? null],
+    );
+    const done = rows[0];
+    if (!done) return false;
+    this.metrics.tasksFinished.inc({ kind: done.kind, status });
+    this.metrics.taskDuration.observe({ kind: done.kind, status }, (new Date(done.finished_at).getTime() - new Date(done.queued_at).getTime()) / 1000);
+    this.events.emit('finished', taskId);
+    return true;
+  }
+
+  /** Back to the queue, away from the delegate that did not take it or lost it, after a jittered pause. */
+  private async requeue(taskId: string, attempt: number, delegateId: string, backoffMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, lease_id = NULL, lease_expires_at = NULL,
+              excluded_delegates = excluded_delegates || to_jsonb($3::text), next_attempt_at = now() + make_interval(secs => $4)
+        WHERE id = $1 AND attempt = $2 AND status IN ('offered', 'claimed', 'running')`,
+      [taskId, attempt, delegateId, backoffMs / 1000],
+    );
+    if (backoffMs === 0) await this.route(taskId);
+  }
+
+  /** Runs on every replica; row locks (SKIP LOCKED) keep two replicas from handling the same task. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.reapLostLeases();
+      await this.reclaimUnclaimedOffers();
+      await this.routePending();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'task sweep failed; retrying next interval');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /**
+   * A lease not renewed in time means the delegate (or its replica) is gone. A read-only task runs again
+   * elsewhere; a mutating one becomes `unknown`: it may or may not have taken effect, and running it twice
+   * could do harm.
+   */
+  private async reapLostLeases(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const lost = (await manager.query(
+        `SELECT * FROM tasks WHERE status IN ('claimed', 'running') AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 200 FOR UPDATE SKIP LOCKED`,
+      )) as RawTask[];
+      for (const task of lost) {
+        const who = task.delegate_name ?? task.delegate_id;
+        if (task.cancel_requested) {
+          await this.finishLocked(manager, task.id, 'cancelled', { code: 'CANCELLED', message: `cancelled; delegate ${who} did not confirm before its lease ran out` });
+        } else if (task.mutating) {
+          await this.finishLocked(manager, task.id, 'unknown', {
+            code: 'LEASE_LOST',
+            message: `delegate ${who} stopped renewing its lease mid-task; the operation may or may not have taken effect, and it is not re-run because it changes things`,
+            hint: 'check the target system, then run it again if needed',
+          });
+        } else if (task.attempt >= task.max_attempts) {
+          await this.finishLocked(manager, task.id, 'failed', { code: 'LEASE_LOST', message: `lost its delegate ${task.attempt} times (last: ${who}); giving up` });
+        } else {
+          const backoffMs = Math.floor(Math.random() * Math.min(10_000, 250 * 2 ** task.attempt));
+          await manager.query(
+            `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, lease_id = NULL, lease_expires_at = NULL,
+                    excluded_delegates = excluded_delegates || to_jsonb($2::text), next_attempt_at = now() + make_interval(secs => $3)
+              WHERE id = $1`,
+            [task.id, task.delegate_id, backoffMs / 1000],
+          );
+          this.logger.warn({ taskId: task.id, delegate: who, attempt: task.attempt, retryInMs: backoffMs }, 'lease lost; read-only task will run again elsewhere');
+        }
+      }
+    });
+  }
+
+  private async finishLocked(manager: EntityManager, taskId: string, status: 'failed' | 'cancelled' | 'unknown', error: TaskErrorBody): Promise<void> {
+    const [rows]: [Array<{ kind: string }>, number] = await manager.query(
+      `UPDATE tasks SET status = $2, error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 RETURNING kind`,
+      [taskId, status, JSON.stringify(error)],
+    );
+    if (rows[0]) this.metrics.tasksFinished.inc({ kind: rows[0].kind, status });
+    // Notified after commit would be exact; waiters re-read the row, so an early wake only costs a read.
+    setImmediate(() => this.events.emit('finished', taskId));
+  }
+
+  /** An offer nobody claimed in time (delegate busy, gone, or its replica died) goes back to the queue. */
+  private async reclaimUnclaimedOffers(): Promise<void> {
+    const [rows]: [Array<{ id: string; attempt: number; delegate_id: string }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = 'queued', excluded_delegates = excluded_delegates || to_jsonb(delegate_id::text), delegate_id = NULL, replica_id = NULL
+        WHERE id IN (SELECT id FROM tasks WHERE status = 'offered' AND offered_at < now() - make_interval(secs => $1) LIMIT 200 FOR UPDATE SKIP LOCKED)
+        RETURNING id, attempt, delegate_id`,
+      [this.config.TASK_CLAIM_TIMEOUT_MS / 1000],
+    );
+    if (rows.length) this.logger.warn({ tasks: rows.length }, 'offers not claimed in time; routing again');
+  }
+
+  /** Routes what is waiting; fails what waited past its deadline, saying what no delegate matched. */
+  private async routePending(): Promise<void> {
+    const due = (await this.dataSource.query(
+      `SELECT id, deadline_at < now() AS expired FROM tasks WHERE status = 'queued' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 500`,
+    )) as Array<{ id: string; expired: boolean }>;
+    for (const { id, expired } of due) {
+      if (expired) {
+        const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1 AND status = 'queued'`, [id])) as RawTask[];
+        if (task) await this.finish(id, null, 'failed', undefined, await this.noDelegateError(task), []);
+      } else if (!(await this.route(id))) {
+        // Nobody eligible yet: look again soon, without hammering the database for a long-waiting task.
+        await this.dataSource.query(`UPDATE tasks SET next_attempt_at = now() + interval '1 second' WHERE id = $1 AND status = 'queued'`, [id]);
+      }
+    }
+  }
+
+  /** The least-loaded connected delegate whose scope covers the task's, with every selector and the kind. */
+  private async pickDelegate(manager: EntityManager, task: RawTask): Promise<{ id: string; name: string; replica_id: string } | undefined> {
+    const [delegate] = (await manager.query(
+      `SELECT d.id, d.name, d.replica_id FROM delegates d
+        WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
+          AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
+          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+          AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
+        ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+        LIMIT 1`,
+      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates],
+    )) as Array<{ id: string; name: string; replica_id: string }>;
+    return delegate;
+  }
+
+  private async noDelegateError(task: RawTask): Promise<TaskErrorBody> {
+    const scope = describeScope(await this.scopes.fromIds(task.account_id, task.organization_id, task.project_id));
+    const [counts] = (await this.dataSource.query(
+      `SELECT count(*)::int AS connected,
+              count(*) FILTER (WHERE in_scope)::int AS in_scope,
+              count(*) FILTER (WHERE in_scope AND tags @> $4::jsonb)::int AS tagged,
+              count(*) FILTER (WHERE in_scope AND tags @> $4::jsonb AND task_kinds ? $5)::int AS capable
+         FROM (SELECT d.*, (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3) AS in_scope
+                 FROM delegates d WHERE d.account_id = $1 AND d.status = 'connected') d`,
+      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind],
+    )) as Array<{ connected: number; in_scope: number; tagged: number; capable: number }>;
+    const c = counts ?? { connected: 0, in_scope: 0, tagged: 0, capable: 0 };
+    const tags = task.selectors.length ? `with tags [${task.selectors.join(', ')}]` : 'with any tags';
+    return {
+      code: 'NO_ELIGIBLE_DELEGATE',
+      message: `no delegate ${tags} for ${scope} that runs '${task.kind}' took the task before its deadline (connected: ${c.connected}, covering ${scope}: ${c.in_scope}, of those with the tags: ${c.tagged}, also running '${task.kind}': ${c.capable})`,
+      hint: c.tagged === 0 ? `start a delegate with DELEGATE_TAGS including ${task.selectors.join(',') || '(any)'}` : 'add capacity or delegates',
+      stage: 'resolution',
+    };
+  }
+}
+
+/** A tasks row as the raw queries here return it. */
+export interface RawTask {
+  id: string;
+  account_id: string;
+  organization_id: string | null;
+  project_id: string | null;
+  kind: string;
+  mutating: boolean;
+  payload: Record<string, unknown>;
+  secret_refs: string[];
+  selectors: string[];
+  status: string;
+  attempt: number;
+  max_attempts: number;
+  excluded_delegates: string[];
+  delegate_id: string | null;
+  delegate_name: string | null;
+  replica_id: string | null;
+  cancel_requested: boolean;
+  timeout_ms: number;
+}

@@ -1,0 +1,161 @@
+import { ApiClient } from '../testing/api-client';
+import { FakeDelegate } from '../testing/fake-delegate';
+import { startTestControlPlane, TestControlPlane } from '../testing/test-env';
+
+type Task = Record<string, unknown> & { id: string; status: string };
+
+describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol by hand)', () => {
+  let cp: TestControlPlane;
+  let api: ApiClient;
+  let token: string;
+  const delegates: FakeDelegate[] = [];
+  const connect = async (hello: Parameters<typeof FakeDelegate.connect>[2]) => {
+    const d = await FakeDelegate.connect(cp.url, token, hello);
+    delegates.push(d);
+    return d;
+  };
+  const run = (body: Record<string, unknown>, query = '') => api.post<Task>(`/v1/tasks${query}`, body);
+  const wait = async (id: string) => (await api.get<Task>(`/v1/tasks/${id}?wait=true&timeoutMs=20000`)).body;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ queue: 'redis', env: { TASK_LEASE_MS: '1500', TASK_CLAIM_TIMEOUT_MS: '1000', TASK_SWEEP_INTERVAL_MS: '100' } });
+    api = new ApiClient(cp.url, cp.adminApiKey);
+    token = await cp.createDelegateToken();
+  });
+  afterEach(() => {
+    delegates.splice(0).forEach((d) => d.close());
+  });
+  afterAll(() => cp?.close());
+
+  it('fails a task nobody can take by its deadline, naming the selectors and scope', async () => {
+    const created = await run({ kind: 'noop', selectors: ['K8s-Prod'], queueTimeoutMs: 300 }, '?org=default&project=default');
+    expect(created.status).toBe(201);
+    const task = await wait(created.body.id);
+    expect(task).toMatchObject({ status: 'failed', error: { code: 'NO_ELIGIBLE_DELEGATE' } });
+    expect((task['error'] as { message: string }).message).toContain("no delegate with tags [k8s-prod] for project 'default/default' that runs 'noop'");
+  });
+
+  it('offers, leases and records the first result; a result under a stale lease is refused', async () => {
+    const delegate = await connect({ name: 'd1' });
+    const created = await run({ kind: 'noop', payload: { hello: 'world' } });
+    const offer = await delegate.next('task_offer');
+    expect(offer).toMatchObject({ taskId: created.body.id, kind: 'noop', attempt: 1, mutating: false, payload: { hello: 'world' }, secrets: [] });
+    const leaseId = await delegate.claim(offer);
+
+    delegate.send({ type: 'progress', taskId: offer['taskId'], leaseId, seq: 0, stage: 'operation', status: 'started' });
+    delegate.send({ type: 'log', taskId: offer['taskId'], leaseId, seq: 1, stream: 'stdout', data: 'working' });
+    delegate.send({ type: 'result', taskId: offer['taskId'], leaseId: crypto.randomUUID(), status: 'failed', stages: [], startedAt: 1, finishedAt: 2 });
+    expect(await delegate.next('result_ack', created.body.id)).toMatchObject({ accepted: false });
+    delegate.result(created.body.id, leaseId, 'succeeded', { answer: 42 });
+    expect(await delegate.next('result_ack', created.body.id)).toMatchObject({ accepted: true });
+    delegate.result(created.body.id, leaseId, 'failed'); // a second result never overwrites the first
+    expect(await delegate.next('result_ack', created.body.id)).toMatchObject({ accepted: false });
+
+    const task = await wait(created.body.id);
+    expect(task).toMatchObject({ status: 'succeeded', output: { answer: 42 }, attempt: 1, delegate: { name: 'd1' } });
+    for (const field of ['queuedAt', 'offeredAt', 'claimedAt', 'startedAt', 'finishedAt']) expect(task[field]).toEqual(expect.any(String));
+    const events = await api.get<{ items: Array<Record<string, unknown>> }>(`/v1/tasks/${created.body.id}/events`);
+    expect(events.body.items).toEqual([
+      expect.objectContaining({ seq: 0, type: 'progress', stage: 'operation', status: 'started' }),
+      expect.objectContaining({ seq: 1, type: 'log', stream: 'stdout', data: 'working' }),
+    ]);
+  });
+
+  it('routes by selectors (AND, case-insensitive), task kind and scope, least-loaded first', async () => {
+    const plain = await connect({ name: 'plain', tags: ['linux'] });
+    const k8s = await connect({ name: 'k8s', tags: ['Linux', 'K8S-prod'] });
+    const created = await run({ kind: 'noop', selectors: ['k8s-prod', 'LINUX'] });
+    const offer = await k8s.next('task_offer');
+    expect(offer['taskId']).toBe(created.body.id);
+    k8s.result(created.body.id, await k8s.claim(offer), 'succeeded');
+    expect((await wait(created.body.id)).status).toBe('succeeded');
+    expect(plain.frames.filter((f) => f.type === 'task_offer')).toEqual([]);
+
+    // Both are eligible for an untagged task; with k8s busy, plain (less loaded) gets the next one.
+    const busy = await run({ kind: 'sleep', selectors: ['k8s-prod'], payload: { ms: 1 } });
+    const busyLease = await k8s.claim(await k8s.next('task_offer', busy.body.id));
+    const next = await run({ kind: 'noop' });
+    const offerToPlain = await plain.next('task_offer', next.body.id);
+    plain.result(next.body.id, await plain.claim(offerToPlain), 'succeeded');
+    k8s.result(busy.body.id, busyLease, 'succeeded');
+    expect((await wait(next.body.id)).delegate).toMatchObject({ name: 'plain' });
+
+    // A delegate that does not run a kind is never offered it.
+    await connect({ name: 'noop-only', tags: ['narrow'], taskKinds: ['noop'] });
+    const unsupported = await run({ kind: 'echo', selectors: ['narrow'], payload: { text: 'x' }, queueTimeoutMs: 300 });
+    const refused = await wait(unsupported.body.id);
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'NO_ELIGIBLE_DELEGATE' } });
+    expect((refused['error'] as { message: string }).message).toContain("with the tags: 1, also running 'echo': 0");
+  });
+
+  it('runs a read-only task again elsewhere after its delegate vanishes, recording one result', async () => {
+    const doomed = await connect({ name: 'doomed' });
+    const created = await run({ kind: 'sleep', payload: { ms: 60000 } });
+    const first = await doomed.next('task_offer', created.body.id);
+    await doomed.claim(first);
+    doomed.close(); // like kill -9: no result, no more renewals
+    const survivor = await connect({ name: 'survivor' });
+    const offer = await survivor.next('task_offer', created.body.id, 15_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; task: ${JSON.stringify((await api.get(`/v1/tasks/${created.body.id}`)).body)}`);
+    });
+    expect(offer['attempt']).toBeGreaterThan(first['attempt'] as number);
+    survivor.result(created.body.id, await survivor.claim(offer), 'succeeded', { ran: 'on survivor' });
+    const task = await wait(created.body.id);
+    expect(task).toMatchObject({ status: 'succeeded', delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
+  });
+
+  it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {
+    const doomed = await connect({ name: 'doomed-m' });
+    const created = await run({ kind: 'sleep-mutating', payload: { ms: 60000 } });
+    await doomed.claim(await doomed.next('task_offer', created.body.id));
+    doomed.close();
+    const other = await connect({ name: 'other-m' });
+    const task = await wait(created.body.id);
+    expect(task).toMatchObject({ status: 'unknown', delegate: { name: 'doomed-m' }, error: { code: 'LEASE_LOST' } });
+    expect(other.frames.filter((f) => f.type === 'task_offer')).toEqual([]);
+  });
+
+  it('renews leases on request and takes them away from a delegate that lost them', async () => {
+    const delegate = await connect({ name: 'renewer' });
+    const created = await run({ kind: 'sleep', payload: { ms: 60000 } });
+    const leaseId = await delegate.claim(await delegate.next('task_offer', created.body.id));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 600));
+      delegate.send({ type: 'renew', taskId: created.body.id, leaseId });
+      expect(await delegate.next('lease', created.body.id)).toMatchObject({ granted: true, leaseId });
+    }
+    delegate.send({ type: 'renew', taskId: created.body.id, leaseId: crypto.randomUUID() });
+    expect(await delegate.next('lease', created.body.id)).toMatchObject({ granted: false });
+    delegate.result(created.body.id, leaseId, 'succeeded');
+    expect((await wait(created.body.id)).status).toBe('succeeded');
+  });
+
+  it('cancels queued work at once and running work through its delegate', async () => {
+    const queued = await run({ kind: 'noop', selectors: ['nobody-has-this'] });
+    expect((await api.post<Task>(`/v1/tasks/${queued.body.id}/cancel`, {})).body.status).toBe('cancelled');
+
+    const delegate = await connect({ name: 'canceller' });
+    const created = await run({ kind: 'sleep', payload: { ms: 60000 } });
+    const leaseId = await delegate.claim(await delegate.next('task_offer', created.body.id));
+    await api.post(`/v1/tasks/${created.body.id}/cancel`, {});
+    expect(await delegate.next('cancel', created.body.id)).toMatchObject({ reason: 'cancelled by admin' });
+    delegate.result(created.body.id, leaseId, 'cancelled');
+    expect((await wait(created.body.id)).status).toBe('cancelled');
+  });
+
+  it('drains the delegates of a revoked token and refuses the token afterwards', async () => {
+    const created = await api.post<{ id: string; token: string; install: Record<string, string> }>('/v1/delegate-tokens', { name: 'edge' });
+    expect(created.status).toBe(201);
+    expect(created.body.install['docker']).toContain(created.body.token);
+    const delegate = await FakeDelegate.connect(cp.url, created.body.token, { name: 'to-drain' });
+    delegates.push(delegate);
+    expect((await api.post(`/v1/delegate-tokens/${created.body.id}/revoke`, {})).status).toBe(201);
+    expect(await delegate.next('drain', undefined, 5000)).toMatchObject({ reason: 'the delegate token was revoked' });
+    const listed = await api.get<{ items: Array<{ name: string; status: string }> }>('/v1/delegates');
+    expect(listed.body.items.find((d) => d.name === 'to-drain')?.status).toBe('draining');
+    // Nothing new goes to a draining delegate.
+    const task = await run({ kind: 'noop', queueTimeoutMs: 500 });
+    expect((await wait(task.body.id)).status).toBe('failed');
+    await expect(FakeDelegate.connect(cp.url, created.body.token, { name: 'again' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { TASK_TIMEOUT_MS } from '@conduit/protocol';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor';
+import { ApiError } from '../common/api-error';
+import type { Scope } from '../scopes/scope';
+import { ScopesService } from '../scopes/scopes.service';
+import { SecretsService } from '../secrets/secrets.service';
+import { TaskEntity, TERMINAL_STATUSES } from './task.entity';
+import { TaskDispatcher } from './task-dispatcher';
+import { TaskEvents } from './task-events';
+
+/** Read-only kinds may run again elsewhere after a lost lease; mutating ones never run twice. */
+const MUTATING_KINDS = new Set(['sleep-mutating']);
+const READ_ONLY_ATTEMPTS = 3;
+
+export interface NewTask {
+  kind: string;
+  payload: Record<string, unknown>;
+  selectors: string[];
+  secrets: string[];
+  connectorId?: string | null;
+  timeoutMs?: number | undefined;
+  queueTimeoutMs: number;
+}
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dispatcher: TaskDispatcher,
+    private readonly events: TaskEvents,
+    private readonly scopes: ScopesService,
+    private readonly secrets: SecretsService,
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+  ) {}
+
+  /** Records the task, then routes it at once if a delegate is free (otherwise the sweeper will). */
+  async create(actor: Actor, scope: Scope, input: NewTask): Promise<TaskEntity> {
+    const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
+    if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
+    const mutating = MUTATING_KINDS.has(input.kind);
+    const id = randomUUID();
+    await this.tasks.insert({
+      id,
+      accountId: scope.accountId,
+      organizationId: scope.organizationId,
+      projectId: scope.projectId,
+      kind: input.kind,
+      mutating,
+      connectorId: input.connectorId ?? null,
+      payload: input.payload as never,
+      secretRefs: input.secrets,
+      selectors: [...new Set(input.selectors.map((s) => s.toLowerCase()))],
+      status: 'queued',
+      maxAttempts: mutating ? 1 : READ_ONLY_ATTEMPTS,
+      timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS[input.kind] ?? 60_000,
+      deadlineAt: new Date(Date.now() + input.queueTimeoutMs),
+      createdBy: actor.principal.name,
+    });
+    await this.dispatcher.route(id);
+    return this.tasks.findOneByOrFail({ id });
+  }
+
+  async get(accountId: string, id: string): Promise<TaskEntity> {
+    const task = await this.tasks.findOneBy({ id, accountId });
+    if (!task) throw ApiError.notFound(`task '${id}' not found`);
+    return task;
+  }
+
+  /** Resolves when the task is terminal or the time is up, whichever first; returns the latest row. */
+  async waitFor(accountId: string, id: string, timeoutMs: number): Promise<TaskEntity> {
+    const deadline = Date.now() + timeoutMs;
+    let task = await this.get(accountId, id);
+    while (!TERMINAL_STATUSES.includes(task.status) && Date.now() < deadline) {
+      // Woken at once when the result lands on this replica; the poll covers results landing on others.
+      await new Promise<void>((resolve) => {
+        const wake = (finished: string) => finished === id && done();
+        const timer = setTimeout(() => done(), Math.min(250, Math.max(1, deadline - Date.now())));
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off('finished', wake);
+          resolve();
+        };
+        this.events.on('finished', wake);
+      });
+      task = await this.get(accountId, id);
+    }
+    return task;
+  }
+
+  async list(
+    accountId: string,
+    scope: Scope | undefined,
+    filter: { status?: string | undefined; kind?: string | undefined; connector?: string | undefined; delegate?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: TaskEntity[]; nextCursor: string | null }> {
+    const q = this.tasks.createQueryBuilder('t').where('t.account_id = :accountId', { accountId });
+    if (scope && scope.level !== 'account') {
+      q.andWhere('t.organization_id = :org', { org: scope.organizationId });
+      if (scope.projectId) q.andWhere('t.project_id = :project', { project: scope.projectId });
+    }
+    if (filter.status) q.andWhere('t.status = :status', { status: filter.status });
+    if (filter.kind) q.andWhere('t.kind = :kind', { kind: filter.kind });
+    if (filter.connector) q.andWhere('t.connector_id = :connector', { connector: filter.connector });
+    if (filter.delegate) q.andWhere('t.delegate_id = :delegate', { delegate: filter.delegate });
+    if (filter.cursor) {
+      const [at, cursorId] = Buffer.from(filter.cursor, 'base64url').toString('utf8').split('|');
+      if (!at || !cursorId || Number.isNaN(Date.parse(at))) throw ApiError.badRequest('cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'cursor: invalid' }]);
+      q.andWhere('(t.queued_at, t.id) < (:at, :cursorId)', { at, cursorId });
+    }
+    const rows = await q.orderBy('t.queued_at', 'DESC').addOrderBy('t.id', 'DESC').limit(filter.limit + 1).getMany();
+    const items = rows.slice(0, filter.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > filter.limit && last ? Buffer.from(`${last.queuedAt.toISOString()}|${last.id}`).toString('base64url') : null };
+  }
+
+  async eventsOf(taskId: string) {
+    return this.dataSource.query(
+      `SELECT attempt, seq, type, stream, stage, status, data, duration_ms AS "durationMs", at FROM task_events WHERE task_id = $1 ORDER BY attempt, seq`,
+      [taskId],
+    ) as Promise<Array<Record<string, unknown>>>;
+  }
+
+  /** Queued work is cancelled here; running work is stopped on its delegate, which reports `cancelled`. */
+  async cancel(task: TaskEntity, reason: string): Promise<TaskEntity> {
+    const [rows]: [unknown[], number] = await this.dataSource.query(
+      `UPDATE tasks SET status = 'cancelled', finished_at = now(), error = $2 WHERE id = $1 AND status IN ('queued', 'offered') RETURNING id`,
+      [task.id, JSON.stringify({ code: 'CANCELLED', message: reason })],
+    );
+    if (rows.length) {
+      this.events.emit('finished', task.id);
+    } else if (task.status === 'claimed' || task.status === 'running') {
+      await this.dataSource.query(`UPDATE tasks SET cancel_requested = true WHERE id = $1`, [task.id]);
+      await this.dispatcher.requestCancel(task, reason);
+    }
+    return this.tasks.findOneByOrFail({ id: task.id });
+  }
+
+  scopeOf(task: TaskEntity) {
+    return this.scopes.fromIds(task.accountId, task.organizationId, task.projectId);
+  }
+}
