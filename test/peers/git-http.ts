@@ -1,6 +1,6 @@
 // Git smart HTTP: the real `git http-backend` as a CGI behind a small Node server that does Basic
 // auth the way Git hosts do (username + password, or any username + token; Bearer token too).
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -62,6 +62,7 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
   const token = options.token ?? `tok-${randomBytes(12).toString('hex')}`;
   const realm = options.realm ?? 'Conduit Git';
   const requests: RecordedRequest[] = [];
+  const backends = new Set<ChildProcess>();
 
   let repo: SeededRepository;
   try {
@@ -125,6 +126,8 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
       }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    backends.add(cgi);
+    cgi.once('exit', () => backends.delete(cgi));
     request.pipe(cgi.stdin);
     cgi.stdin.on('error', () => undefined); // the backend may stop reading early on errors
     let pending: Buffer | undefined = Buffer.alloc(0);
@@ -142,10 +145,7 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
       const statusHeader = parsed.headers.find(([name]) => name.toLowerCase() === 'status');
       const status = statusHeader ? Number(statusHeader[1].split(' ')[0]) : 200;
       record(status, identity);
-      response.writeHead(
-        status,
-        parsed.headers.filter(([name]) => name.toLowerCase() !== 'status').flat(),
-      );
+      response.writeHead(status, parsed.headers.filter(([name]) => name.toLowerCase() !== 'status').flat());
       response.write(parsed.body);
     });
     cgi.once('close', (code) => {
@@ -176,6 +176,7 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
     requests,
     clearRequests: () => void requests.splice(0, requests.length),
     stop: async () => {
+      for (const backend of backends) backend.kill('SIGKILL');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

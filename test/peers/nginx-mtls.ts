@@ -61,10 +61,13 @@ http {
 /** True once nginx answers TLS on the port (it answers 400 without a client certificate). */
 function answers(port: number, ca: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', ca, servername: 'localhost', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 400);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/healthz', ca, servername: 'localhost', timeout: 1000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 400);
+      },
+    );
     req.once('error', () => resolve(false));
     req.once('timeout', () => req.destroy());
     req.end();
@@ -81,9 +84,16 @@ export async function startNginxMtls(): Promise<NginxMtlsPeer> {
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
     const ca = await createCertificateAuthority(dir, 'ca');
     await issueCertificate(dir, ca, 'server', { kind: 'server', commonName: 'localhost' });
-    const client = await issueCertificate(dir, ca, 'client', { kind: 'client', commonName: 'conduit-delegate', organizations: ['conduit'] });
+    const client = await issueCertificate(dir, ca, 'client', {
+      kind: 'client',
+      commonName: 'conduit-delegate',
+      organizations: ['conduit'],
+    });
     const foreignCa = await createCertificateAuthority(dir, 'foreign-ca');
-    const foreign = await issueCertificate(dir, foreignCa, 'foreign-client', { kind: 'client', commonName: 'intruder' });
+    const foreign = await issueCertificate(dir, foreignCa, 'foreign-client', {
+      kind: 'client',
+      commonName: 'intruder',
+    });
 
     const port = await withFreePort(async (candidate) => {
       const configFile = path.join(dir, 'nginx.conf');

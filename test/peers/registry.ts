@@ -29,7 +29,10 @@ const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).dig
 
 async function pushBlob(base: string, auth: string, repository: string, blob: Buffer): Promise<string> {
   const digest = sha256(blob);
-  const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization: auth } });
+  const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, {
+    method: 'POST',
+    headers: { authorization: auth },
+  });
   if (start.status !== 202) throw new Error(`registry blob upload start: ${start.status} ${await start.text()}`);
   const location = new URL(start.headers.get('location') as string, base);
   location.searchParams.set('digest', digest);
@@ -67,8 +70,14 @@ async function seedImage(base: string, auth: string, dir: string) {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: DOCKER_MANIFEST_V2,
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest }],
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: config.length,
+        digest: configDigest,
+      },
+      layers: [
+        { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest },
+      ],
     }),
   );
   let manifestDigest = '';

@@ -29,7 +29,17 @@ export interface SshdPeer {
 
 async function keygen(dir: string, name: string, comment: string): Promise<{ privateKey: string; publicKey: string }> {
   const file = path.join(dir, name);
-  await run(requireBinary('ssh-keygen', 'openssh-client'), ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  await run(requireBinary('ssh-keygen', 'openssh-client'), [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    comment,
+    '-f',
+    file,
+  ]);
   return { privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
 }
 

@@ -1,6 +1,12 @@
 // The base of every HTTP stand-in: a route table, a request log with credentials redacted, and a
 // server on 127.0.0.1 (HTTP, or HTTPS with optional client certificates) that stops cleanly.
-import { createServer as createHttpServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { PeerCertificate, TLSSocket } from 'node:tls';
@@ -77,6 +83,8 @@ export interface StandInRequest {
   /** Path parameters of the matched route, percent-decoded. */
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The query string as received, without '?'. */
+  rawQuery: string;
   headers: IncomingHttpHeaders;
   /** Raw header pairs in arrival order (needed where a signature covers repeated headers). */
   rawHeaders: string[];
@@ -180,15 +188,14 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** JSON is recognised whatever the Content-Type says (many clients send JSON as text/plain or without a type). */
 function parseForRecord(raw: Buffer, contentType: string, fields: Set<string>): unknown {
   if (raw.length === 0) return undefined;
   const body = raw.toString('utf8');
-  if (/json/i.test(contentType)) {
-    try {
-      return redactFields(JSON.parse(body), fields);
-    } catch {
-      return body;
-    }
+  try {
+    return redactFields(JSON.parse(body), fields);
+  } catch {
+    // not JSON
   }
   if (/x-www-form-urlencoded/i.test(contentType)) {
     return redactFields(Object.fromEntries(new URLSearchParams(body)), fields);
@@ -213,6 +220,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       path,
       params: {},
       query,
+      rawQuery: queryAt < 0 ? '' : rawUrl.slice(queryAt + 1),
       headers: incoming.headers,
       rawHeaders: incoming.rawHeaders,
       rawBody,
@@ -245,7 +253,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       });
       reply = route
         ? await route.handle(request)
-        : (options.notFound?.(request) ?? json(404, { message: `${options.name} stand-in: no route for ${request.method} ${path}` }));
+        : (options.notFound?.(request) ??
+          json(404, { message: `${options.name} stand-in: no route for ${request.method} ${path}` }));
     } catch (error) {
       reply = json(500, { message: `${options.name} stand-in failed: ${String(error)}` });
     }
