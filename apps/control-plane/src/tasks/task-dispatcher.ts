@@ -154,7 +154,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   private async claim(delegateId: string, taskId: string, attempt: number): Promise<void> {
     const leaseId = randomUUID();
     const [rows]: [Array<{ lease_expires_at: Date }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = 'claimed', lease_id = $4, claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5)
+      `UPDATE tasks SET status = 'claimed', lease_id = $4, claimed_at = now(), claims = claims + 1, lease_expires_at = now() + make_interval(secs => $5)
         WHERE id = $1 AND delegate_id = $2 AND attempt = $3 AND status = 'offered' RETURNING lease_expires_at`,
       [taskId, delegateId, attempt, leaseId, this.config.TASK_LEASE_MS / 1000],
     );
@@ -281,10 +281,10 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
             message: `delegate ${who} stopped renewing its lease mid-task; the operation may or may not have taken effect, and it is not re-run because it changes things`,
             hint: 'check the target system, then run it again if needed',
           });
-        } else if (task.attempt >= task.max_attempts) {
-          await this.finishLocked(manager, task.id, 'failed', { code: 'LEASE_LOST', message: `lost its delegate ${task.attempt} times (last: ${who}); giving up` });
+        } else if (task.claims >= task.max_attempts) {
+          await this.finishLocked(manager, task.id, 'failed', { code: 'LEASE_LOST', message: `lost its delegate ${task.claims} times (last: ${who}); giving up` });
         } else {
-          const backoffMs = Math.floor(Math.random() * Math.min(10_000, 250 * 2 ** task.attempt));
+          const backoffMs = Math.floor(Math.random() * Math.min(10_000, 250 * 2 ** task.claims));
           await manager.query(
             `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, lease_id = NULL, lease_expires_at = NULL,
                     excluded_delegates = excluded_delegates || to_jsonb($2::text), next_attempt_at = now() + make_interval(secs => $3)
@@ -384,6 +384,7 @@ export interface RawTask {
   selectors: string[];
   status: string;
   attempt: number;
+  claims: number;
   max_attempts: number;
   excluded_delegates: string[];
   delegate_id: string | null;

@@ -25,7 +25,10 @@ export class TaskEntity {
   @Column({ name: 'secret_refs', type: 'jsonb' }) secretRefs!: string[];
   @Column({ type: 'jsonb' }) selectors!: string[];
   @Column({ type: 'text' }) status!: TaskStatus;
+  /** Offers made so far (each offer is a numbered attempt the delegate must claim). */
   @Column({ type: 'int' }) attempt!: number;
+  /** Offers a delegate actually claimed, i.e. runs started: what the retry bound counts. */
+  @Column({ type: 'int' }) claims!: number;
   @Column({ name: 'max_attempts', type: 'int' }) maxAttempts!: number;
   @Column({ name: 'excluded_delegates', type: 'jsonb' }) excludedDelegates!: string[];
   @Column({ name: 'delegate_id', type: 'uuid', nullable: true }) delegateId!: string | null;

@@ -23,6 +23,7 @@ export function taskView(t: TaskEntity) {
     connectorId: t.connectorId,
     selectors: t.selectors,
     attempt: t.attempt,
+    runs: t.claims,
     maxAttempts: t.maxAttempts,
     delegate: t.delegateId ? { id: t.delegateId, name: t.delegateName } : null,
     replicaId: t.replicaId,

@@ -101,7 +101,7 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect(offer['attempt']).toBeGreaterThan(first['attempt'] as number);
     survivor.result(created.body.id, await survivor.claim(offer), 'succeeded', { ran: 'on survivor' });
     const task = await wait(created.body.id);
-    expect(task).toMatchObject({ status: 'succeeded', delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
+    expect(task).toMatchObject({ status: 'succeeded', runs: 2, delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
   });
 
   it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {
@@ -111,7 +111,7 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     doomed.close();
     const other = await connect({ name: 'other-m' });
     const task = await wait(created.body.id);
-    expect(task).toMatchObject({ status: 'unknown', delegate: { name: 'doomed-m' }, error: { code: 'LEASE_LOST' } });
+    expect(task).toMatchObject({ status: 'unknown', runs: 1, delegate: { name: 'doomed-m' }, error: { code: 'LEASE_LOST' } });
     expect(other.frames.filter((f) => f.type === 'task_offer')).toEqual([]);
   });
 

@@ -19,6 +19,7 @@ export class Tasks1764288300000 implements MigrationInterface {
         selectors jsonb NOT NULL DEFAULT '[]',
         status text NOT NULL CHECK (status IN ('queued', 'offered', 'claimed', 'running', 'succeeded', 'failed', 'cancelled', 'unknown')),
         attempt int NOT NULL DEFAULT 0,
+        claims int NOT NULL DEFAULT 0,
         max_attempts int NOT NULL,
         excluded_delegates jsonb NOT NULL DEFAULT '[]',
         delegate_id uuid REFERENCES delegates(id) ON DELETE SET NULL,
