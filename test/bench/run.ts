@@ -2,11 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConnectorList } from './connectors-list';
+import { benchDispatchLatency } from './dispatch-latency';
+import { benchDispatchThroughput } from './dispatch-throughput';
 import type { Sample } from './stats';
 
 /** `npm run bench [name…]`: runs the benchmarks, prints their tables, writes JSON to test/bench/results/. */
 const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'connectors-list': benchConnectorList,
+  'dispatch-latency': benchDispatchLatency,
+  'dispatch-throughput': benchDispatchThroughput,
 };
 
 async function main(): Promise<void> {

@@ -163,6 +163,7 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  server.unref(); // a forgotten stop() must not keep the test runner alive
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -301,6 +301,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  server.unref(); // a forgotten stop() must not keep the test runner alive
   const { port } = server.address() as AddressInfo;
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,

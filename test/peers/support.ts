@@ -2,7 +2,7 @@
 // child processes that are stopped with the peer and killed if the test process exits first.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -12,6 +12,7 @@ export const REDACTED = '<redacted>';
 const liveChildren = new Set<PeerProcess>();
 const liveDirs = new Set<string>();
 let safetyNetInstalled = false;
+let watchdog: ChildProcess | undefined;
 
 /** Last resort when a test exits without stopping its peers: synchronous, so it works in 'exit'. */
 function killEverything(): void {
@@ -20,25 +21,62 @@ function killEverything(): void {
 }
 
 function track(): void {
-  if (!safetyNetInstalled && (liveChildren.size > 0 || liveDirs.size > 0)) {
+  const empty = liveChildren.size === 0 && liveDirs.size === 0;
+  if (!safetyNetInstalled && !empty) {
     process.on('exit', killEverything);
     safetyNetInstalled = true;
-  } else if (safetyNetInstalled && liveChildren.size === 0 && liveDirs.size === 0) {
+  } else if (safetyNetInstalled && empty) {
     process.removeListener('exit', killEverything);
     safetyNetInstalled = false;
+    watchdog?.stdin?.end(); // nothing left to guard: let it exit
+    watchdog = undefined;
   }
+}
+
+/**
+ * The 'exit' handler does not cover everything: jest gives each test file a copy of `process` whose
+ * 'exit' never fires, and a crash or SIGKILL skips it. So a small shell process also holds the
+ * registrations: it reads "pid N" / "dir PATH" lines (and "forget …") from a pipe whose other end is
+ * ours, and when that pipe closes — our process ended, however it ended — it kills and removes them.
+ */
+const WATCHDOG_SCRIPT = `
+pids=''; dirs=''
+while IFS= read -r line; do
+  case "$line" in
+    'pid '*) pids="$pids \${line#pid }" ;;
+    'forget pid '*) pids=$(printf '%s\n' $pids | grep -vx "\${line#forget pid }" | tr '\n' ' ') ;;
+    'dir '*) dirs="$dirs
+\${line#dir }" ;;
+    'forget dir '*) dirs=$(printf '%s\n' "$dirs" | grep -vxF "\${line#forget dir }") ;;
+  esac
+done
+if [ -n "$(printf '%s' $pids)" ]; then kill -TERM $pids 2>/dev/null; sleep 1; kill -KILL $pids 2>/dev/null; fi
+printf '%s\n' "$dirs" | while IFS= read -r dir; do [ -n "$dir" ] && rm -rf -- "$dir"; done
+exit 0
+`;
+function tellWatchdog(line: string): void {
+  if (!watchdog || watchdog.exitCode !== null || watchdog.signalCode !== null || watchdog.stdin?.writableEnded) {
+    watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'] });
+    watchdog.once('error', () => undefined);
+    watchdog.stdin?.on('error', () => undefined);
+    watchdog.unref();
+    (watchdog.stdin as Socket | null)?.unref();
+  }
+  watchdog.stdin?.write(`${line}\n`);
 }
 
 /** A fresh directory under the system temp dir, removed by `remove()` or when the process exits. */
 export function makeTempDir(peer: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), `conduit-peer-${peer}-`));
   liveDirs.add(dir);
+  tellWatchdog(`dir ${dir}`);
   track();
   return {
     dir,
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
       liveDirs.delete(dir);
+      tellWatchdog(`forget dir ${dir}`);
       track();
     },
   };
@@ -149,9 +187,11 @@ export class PeerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.exited.then(() => {
       liveChildren.delete(this);
+      if (child.pid !== undefined) tellWatchdog(`forget pid ${child.pid}`);
       track();
     });
     liveChildren.add(this);
+    if (child.pid !== undefined) tellWatchdog(`pid ${child.pid}`);
     track();
   }
 
@@ -162,6 +202,10 @@ export class PeerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.once('error', () => undefined); // reported through `exited` and `alive`
+    // A forgotten stop() must not keep the test process alive: once it exits, the 'exit' handler kills the child.
+    child.unref();
+    (child.stdout as Socket | null)?.unref();
+    (child.stderr as Socket | null)?.unref();
     return new PeerProcess(name, child);
   }
 

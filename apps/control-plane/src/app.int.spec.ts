@@ -29,6 +29,8 @@ describe.each(['redis', 'postgres'] as const)('control plane on real PostgreSQL,
     const metrics = await (await get('/metrics')).text();
     expect(metrics).toContain('conduit_process_resident_memory_bytes');
     expect(metrics).toContain('conduit_http_request_duration_seconds_bucket');
+    expect(metrics).toMatch(/conduit_delegates_connected \d+/);
+    expect(metrics).toMatch(/conduit_tasks_in_flight\{status="queued"\} \d+/);
     const openapi = (await (await get('/docs/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toContain('/v1/delegates');
   });

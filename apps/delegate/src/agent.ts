@@ -113,6 +113,7 @@ export class DelegateAgent extends EventEmitter {
     this.state = 'connecting';
     const tasks = this.options.tasks;
     const socket = new WebSocket(this.config.socketUrl, {
+      ...this.config.connection,
       headers: { Authorization: `Bearer ${this.config.token}` },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxPayload: MAX_FRAME_BYTES * 4,

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { parse as parseYaml } from 'yaml';
+import type { ClientOptions } from 'ws';
 import { z } from 'zod';
+import { proxySettingsFrom, socketConnectionOptions } from './connection-options';
 import { DelegateName, DelegateTag } from '@conduit/protocol';
 import { DelegateConfigError } from './config-error';
 import { GroupKey, resolveGroupKey } from './group-key';
@@ -38,6 +40,8 @@ export const DelegateConfigSchema = z
     /** The same key given inline (from a Kubernetes secret, say); an alternative to DELEGATE_KEY_FILE. */
     DELEGATE_PRIVATE_KEY: z.string().min(1).optional(),
     /** How long running tasks may take to finish on SIGTERM before they are cancelled. */
+    /** Extra CA certificates (PEM file) trusted for the control plane's TLS, beside the system's. */
+    DELEGATE_CA_FILE: z.string().min(1).optional(),
     DELEGATE_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -56,6 +60,8 @@ export type DelegateConfig = Omit<z.infer<typeof DelegateConfigSchema>, 'CONDUIT
   socketUrl: string;
   /** The group key that opens this delegate's secrets; undefined when none is configured. */
   groupKey: GroupKey | undefined;
+  /** How the socket reaches the control plane: proxy agent and extra CA, from the environment. */
+  connection: Pick<ClientOptions, 'agent' | 'ca'>;
 };
 
 export { DelegateConfigError };
@@ -74,7 +80,20 @@ export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketP
   url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
   url.pathname = `${url.pathname.replace(/\/$/, '')}${socketPath}`;
   const groupKey = resolveGroupKey({ file: config.DELEGATE_KEY_FILE, pem: inlineKey });
-  return { ...config, token, socketUrl: url.toString(), groupKey };
+  const ca = config.DELEGATE_CA_FILE ? readCaFile(config.DELEGATE_CA_FILE) : undefined;
+  const connection = socketConnectionOptions(url.toString(), proxySettingsFrom(env), ca);
+  return { ...config, token, socketUrl: url.toString(), groupKey, connection };
+}
+
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DelegateConfigError(`DELEGATE_CA_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new DelegateConfigError(`DELEGATE_CA_FILE: ${file} holds no PEM certificate`);
+  return pem;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -14,8 +14,10 @@ import {
   PROTOCOL_VERSION,
 } from '@conduit/protocol';
 import type { IncomingMessage } from 'node:http';
+import { Gauge } from 'prom-client';
 import type { RawData, WebSocket } from 'ws';
 import { CONFIG, ConduitConfig } from '../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { REPLICA_ID } from '../replica';
 import { DelegateTokenEntity } from './delegate.entities';
 import { DelegateTokenService } from './delegate-token.service';
@@ -53,9 +55,18 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     private readonly delegates: DelegatesService,
     private readonly groups: DelegateGroupsService,
     private readonly sessions: DelegateSessions,
+    metrics: MetricsService,
   ) {
     this.pinger = setInterval(() => this.pingAll(), config.DELEGATE_HEARTBEAT_INTERVAL_MS);
     this.pinger.unref();
+    new Gauge({
+      name: 'conduit_delegates_connected',
+      help: 'Delegates connected to this replica',
+      registers: [metrics.registry],
+      collect() {
+        this.set(sessions.size);
+      },
+    });
   }
 
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {

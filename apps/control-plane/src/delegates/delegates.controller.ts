@@ -15,6 +15,8 @@ export interface DelegateView {
   version: string;
   protocolVersion: number;
   capacity: number;
+  /** Tasks offered to or running on it now. */
+  running: number;
   taskKinds: string[];
   replicaId: string | null;
   connectedAt: Date | null;
@@ -22,7 +24,7 @@ export interface DelegateView {
   disconnectedAt: Date | null;
 }
 
-function toView(d: DelegateEntity): DelegateView {
+function toView(d: DelegateEntity & { running: number }): DelegateView {
   return {
     id: d.id,
     name: d.name,
@@ -32,6 +34,7 @@ function toView(d: DelegateEntity): DelegateView {
     version: d.version,
     protocolVersion: d.protocolVersion,
     capacity: d.capacity,
+    running: d.running,
     taskKinds: d.taskKinds,
     replicaId: d.replicaId,
     connectedAt: d.connectedAt,

@@ -89,8 +89,16 @@ export class DelegatesService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  listForAccount(accountId: string): Promise<DelegateEntity[]> {
-    return this.delegates.find({ where: { accountId }, order: { name: 'ASC' } });
+  /** The account's delegates with their current load (tasks offered to or running on each). */
+  async listForAccount(accountId: string): Promise<Array<DelegateEntity & { running: number }>> {
+    const delegates = await this.delegates.find({ where: { accountId }, order: { name: 'ASC' } });
+    const loads = (await this.delegates.query(
+      `SELECT delegate_id, count(*)::int AS running FROM tasks
+        WHERE account_id = $1 AND status IN ('offered', 'claimed', 'running') GROUP BY delegate_id`,
+      [accountId],
+    )) as Array<{ delegate_id: string; running: number }>;
+    const load = new Map(loads.map((l) => [l.delegate_id, l.running]));
+    return delegates.map((d) => Object.assign(d, { running: load.get(d.id) ?? 0 }));
   }
 
   private async tick(): Promise<void> {

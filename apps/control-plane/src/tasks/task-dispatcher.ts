@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ControlPlaneFrame, LogFrame, ProgressFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
+import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
@@ -45,6 +46,20 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
+    const dataSource = this.dataSource;
+    new Gauge({
+      name: 'conduit_tasks_in_flight',
+      help: 'Tasks not yet finished, by status (all replicas)',
+      labelNames: ['status'],
+      registers: [this.metrics.registry],
+      async collect() {
+        const rows = (await dataSource.query(
+          `SELECT status, count(*)::int AS n FROM tasks WHERE status IN ('queued', 'offered', 'claimed', 'running') GROUP BY status`,
+        )) as Array<{ status: string; n: number }>;
+        this.reset();
+        for (const status of ['queued', 'offered', 'claimed', 'running']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+      },
+    });
     this.sessions.onTaskFrame((delegateId, frame) => this.onFrame(delegateId, frame));
     // A delegate that (re)connects may be the one queued tasks were waiting for.
     this.sessions.on('connected', () => void this.routePending().catch((error) => this.logger.warn({ err: error }, 'routing failed')));
