@@ -1,3 +1,4 @@
+import { generateGroupKeyPair } from '@conduit/crypto';
 import pino from 'pino';
 import { DELEGATE_SOCKET_PATH } from '@conduit/protocol';
 import { AGENT_VERSION, DelegateAgent } from './agent';
@@ -7,7 +8,19 @@ import { DelegateMetrics } from './metrics';
 import { EXECUTORS } from './tasks/executors';
 import { TaskRunner } from './tasks/runner';
 
+/** `conduit-delegate keygen`: a new group key pair; the private key (PEM) on stdout, its public key on stderr. */
+function keygen(): void {
+  const pair = generateGroupKeyPair();
+  process.stdout.write(pair.privateKey.endsWith('\n') ? pair.privateKey : `${pair.privateKey}\n`);
+  process.stderr.write(`public key ${pair.publicKey} (key id ${pair.keyId})\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'keygen') return keygen();
+  if (process.argv[2] !== undefined) {
+    process.stderr.write(`usage: conduit-delegate [keygen]\n  (configured by environment variables; see README.md)\n`);
+    process.exit(64);
+  }
   let config: DelegateConfig;
   try {
     config = loadDelegateConfig(process.env, DELEGATE_SOCKET_PATH);

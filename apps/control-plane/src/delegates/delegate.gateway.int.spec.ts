@@ -130,6 +130,15 @@ describe('delegate gateway (real control plane, PostgreSQL, Redis)', () => {
     expect(received.frames[0]).toMatchObject({ code: 'UNSUPPORTED_PROTOCOL', ref: 'protocolVersion' });
   });
 
+  it('accepts a delegate of the previous protocol version, answering in its version', async () => {
+    const { socket, received, opened } = connect(cp, token);
+    await opened;
+    socket.send(hello({ protocolVersion: PROTOCOL_VERSION - 1, name: 'edge-old' }));
+    expect(await received.next('welcome')).toMatchObject({ protocolVersion: PROTOCOL_VERSION - 1 });
+    socket.close();
+    await received.closed;
+  });
+
   it('stays up after all of that', async () => {
     expect((await fetch(`${cp.url}/readyz`)).status).toBe(200);
   });
