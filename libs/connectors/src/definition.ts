@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConnectorOperations } from './operations/context';
 import { secretRefPathsOf } from './schema/walk';
 
 /** The integration categories of the connectors overview, plus Generic for protocol-level connectors. */
@@ -59,10 +60,10 @@ export interface ConnectorTypeDefinition<
   /** The spec field holding the connector's own delegate selectors, to which a task may add its own. */
   readonly defaultDelegateSelectorsField?: string;
   /**
-   * Connection operations (test, list refs, pull, query, notify) are added by a later issue, each in its type's
-   * own file beside the schema. No type declares any yet, so the slot admits nothing.
+   * The connection test and operations, run where the connector is reachable (on a delegate, or the control
+   * plane in platform mode). Types without them can be stored and referenced but not yet tested.
    */
-  readonly operations?: never;
+  readonly operations?: ConnectorOperations;
 }
 
 type DefinitionInput<TType extends string, TSchema extends ConnectorSpecSchema> = Omit<

@@ -47,3 +47,4 @@ export {
   type ImportedConnector,
 } from './harness/connector-yaml';
 export * from './types';
+export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorOperations, type OperationContext } from './operations/context';

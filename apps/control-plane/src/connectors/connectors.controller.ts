@@ -16,10 +16,20 @@ import { ScopesService } from '../scopes/scopes.service';
 import { ConnectorInput, ConnectorListQuery, ConnectorRefParam, ConnectorUpdate, DeleteQuery, GetQuery } from './connector.dto';
 import { connectorView } from './connector-view';
 import { ConnectorsService } from './connectors.service';
+import { ConnectorChecks } from './connector-checks';
+import { ConnectorTestsService } from './connector-tests.service';
 
 const ImportQuery = ScopeQuerySchema.extend({
   /** `account` places the connector at account scope whatever the file says. */
   scope: z.enum(['account']).optional(),
+});
+
+const TestQuery = ScopeQuerySchema.extend({
+  wait: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false),
+  timeoutMs: z.coerce.number().int().min(1).max(120_000).default(60_000),
 });
 
 const isYaml = (request: Request) => Boolean(request.is(['application/yaml', 'application/x-yaml', 'text/yaml']));
@@ -32,6 +42,8 @@ export class ConnectorsController {
     private readonly connectors: ConnectorsService,
     private readonly scopes: ScopesService,
     private readonly access: AccessService,
+    private readonly tests: ConnectorTestsService,
+    private readonly checkHistory: ConnectorChecks,
   ) {}
 
   @Get('connector-catalog')
@@ -144,6 +156,36 @@ export class ConnectorsController {
     const { entity, scope } = await this.connectors.get(from, ref);
     this.access.require(actor.principal, 'connector:edit', scope);
     await this.connectors.delete(actor, scope, entity, query.force);
+  }
+
+  /** Test connection; with wait=true the answer is the outcome, otherwise the pending task to poll. */
+  @Post('connectors/:ref/test')
+  @ApiZodQuery(TestQuery)
+  async test(
+    @CurrentActor() actor: Actor,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(TestQuery, 'query')) query: z.infer<typeof TestQuery>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const from = await this.scopes.resolve(actor.principal.accountId, query);
+    this.access.require(actor.principal, 'connector:use', from);
+    const { entity, scope } = await this.connectors.get(from, ref);
+    const result = await this.tests.test(actor, scope, entity, query.wait ? { timeoutMs: query.timeoutMs } : undefined);
+    response.status(result.status === 'PENDING' ? 202 : 200);
+    return result;
+  }
+
+  @Get('connectors/:ref/checks')
+  @ApiZodQuery(ScopeQuerySchema)
+  async checks(
+    @CurrentPrincipal() principal: Principal,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+  ) {
+    const from = await this.scopes.resolve(principal.accountId, query);
+    this.access.require(principal, 'connector:view', from);
+    const { entity } = await this.connectors.get(from, ref);
+    return { items: await this.checkHistory.history(entity.id, 100) };
   }
 
   private showsCredentials(principal: Principal, scope: Scope): boolean {

@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretsModule } from '../secrets/secrets.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { ConnectorChecks } from './connector-checks';
+import { ConnectorTestsService } from './connector-tests.service';
 import { ConnectorEntity } from './connector.entity';
 import { ConnectorsController } from './connectors.controller';
 import { ConnectorsService } from './connectors.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule],
+  imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
   controllers: [ConnectorsController],
-  providers: [ConnectorsService],
+  providers: [ConnectorsService, ConnectorChecks, ConnectorTestsService],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

@@ -13,6 +13,6 @@ import { TasksService } from './tasks.service';
   imports: [TypeOrmModule.forFeature([TaskEntity]), DelegatesModule, SecretsModule],
   controllers: [TasksController],
   providers: [TasksService, TaskDispatcher, TaskEvents, TaskSecrets],
-  exports: [TasksService, TaskDispatcher],
+  exports: [TasksService, TaskDispatcher, TaskEvents],
 })
 export class TasksModule {}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { httpOperations } from '../operations/http-test';
 import {
   anonymousAuth,
   clientCertificateFields,
@@ -66,4 +67,5 @@ export const httpConnector = defineConnectorType({
     'ClientCertificate',
   ],
   schema: httpSpec,
+  operations: httpOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { prometheusOperations } from '../operations/prometheus-test';
 import { headerList } from '../schema/auth';
 import { connectivityFields, httpUrl, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -27,4 +28,5 @@ export const prometheusConnector = defineConnectorType({
   description: 'Prometheus-compatible query API (Prometheus, Thanos, Mimir, Cortex) for verification and alerts.',
   authKinds: ['Anonymous', 'HttpBasic', 'HttpToken'],
   schema: prometheusSpec,
+  operations: prometheusOperations,
 });

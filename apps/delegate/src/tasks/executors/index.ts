@@ -1,5 +1,6 @@
 import { TaskKind } from '@conduit/protocol';
 import type { TaskExecutor } from '../executor';
+import { connectorTestExecutor } from './connector-test';
 import { echoExecutor } from './echo';
 import { noopExecutor } from './noop';
 import { sleepExecutor } from './sleep';
@@ -12,4 +13,5 @@ export const EXECUTORS: ExecutorRegistry = new Map<string, TaskExecutor<unknown>
   [TaskKind.Sleep, sleepExecutor],
   [TaskKind.SleepMutating, sleepExecutor],
   [TaskKind.Echo, echoExecutor],
+  [TaskKind.ConnectorTest, connectorTestExecutor],
 ]);

@@ -1,0 +1,50 @@
+import type { SecretPayload } from '@conduit/crypto';
+
+/** The lifecycle stages a connection test walks through after resolution and validation. */
+export type CheckStage = 'authentication' | 'connection' | 'operation';
+
+/** What an operation gets from whoever runs it (a delegate, or the control plane in platform mode). */
+export interface OperationContext {
+  /** The connector's validated configuration. */
+  spec: Record<string, unknown>;
+  /** Opened secrets by the reference the spec uses; already registered with the output masker. */
+  secrets: ReadonlyMap<string, SecretPayload>;
+  signal: AbortSignal;
+  log(text: string): void;
+  /** Runs one stage, reporting its start, end and duration. */
+  stage<T>(stage: CheckStage, run: () => Promise<T>): Promise<T>;
+}
+
+export interface CheckOutcome {
+  /** One line a person reads: what was reached and what it answered. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The operations a connector type implements; `test` is the connection test every type offers. */
+export interface ConnectorOperations {
+  test(ctx: OperationContext): Promise<CheckOutcome>;
+}
+
+/** A failure a person can act on: a code per kind, the stage it happened in, and a hint. */
+export class ConnectorCheckError extends Error {
+  override readonly name = 'ConnectorCheckError';
+
+  constructor(
+    readonly code: string,
+    readonly stage: CheckStage,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The text of a secret a spec field refers to (a token, a password). */
+export function secretText(ctx: OperationContext, ref: string, field: string): string {
+  const secret = ctx.secrets.get(ref);
+  if (!secret) throw new ConnectorCheckError('SECRET_UNAVAILABLE', 'authentication', `${field}: secret '${ref}' was not provided to this operation`);
+  if (secret.kind === 'text') return secret.value;
+  if (secret.kind === 'file') return Buffer.from(secret.base64, 'base64').toString('utf8');
+  throw new ConnectorCheckError('SECRET_KIND', 'authentication', `${field}: secret '${ref}' is a ${secret.kind}, not a text value`);
+}

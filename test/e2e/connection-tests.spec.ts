@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startNginxMtls, startPrometheus, type NginxMtlsPeer, type PrometheusPeer } from '../peers';
+import { createDatabase, freePort, REDIS_URL, runTs, RunningProcess, waitFor } from '../support/processes';
+
+type Json = Record<string, unknown>;
+
+/**
+ * "Test connection" end to end: the control plane and a delegate as processes; the peers are real
+ * (Prometheus with basic auth, nginx requiring client certificates). Secrets are sealed to the delegate's
+ * group key by the control plane and opened only on the delegate.
+ */
+describe('connection tests through a real delegate against real peers', () => {
+  const prefix = `conduit-e2e-tests-${process.pid}`;
+  const canary = `canary-pw-${Date.now()}`;
+  let db: { url: string; drop(): void };
+  let home: string;
+  let port: number;
+  let controlPlane: RunningProcess;
+  let delegate: RunningProcess;
+  let prometheus: PrometheusPeer;
+  let nginx: NginxMtlsPeer;
+  let apiKey: string;
+  const responses: string[] = [];
+
+  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    responses.push(text);
+    return { status: response.status, body: JSON.parse(text) as Json };
+  };
+  const secret = (identifier: string, value: string) => api('POST', '/v1/secrets', { identifier, name: identifier, kind: 'text', value: { value } });
+
+  beforeAll(async () => {
+    [prometheus, nginx] = await Promise.all([startPrometheus({ basicAuth: true, waitFor: 'ready' }), startNginxMtls()]);
+    db = createDatabase();
+    home = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-tests-'));
+    port = await freePort();
+    controlPlane = runTs('apps/control-plane/src/main.ts', {
+      PORT: String(port),
+      CONDUIT_HOME: home,
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      CONDUIT_LOCAL_DELEGATE: '1',
+      LOG_LEVEL: 'info',
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
+    apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
+    delegate = runTs('apps/delegate/src/main.ts', {
+      CONDUIT_URL: `http://127.0.0.1:${port}`,
+      CONDUIT_DELEGATE_TOKEN_FILE: path.join(home, 'delegate-token'),
+      DELEGATE_NAME: 'inside',
+      DELEGATE_TAGS: 'private-net',
+      DELEGATE_KEY_FILE: path.join(home, 'group.key'),
+    });
+    await waitFor(async () => ((await api('GET', '/v1/delegate-groups')).body['items'] as unknown[]).length === 1, 'the delegate group key', { process: delegate });
+  });
+  afterAll(async () => {
+    await delegate?.stop();
+    await controlPlane?.stop();
+    await Promise.all([prometheus?.stop(), nginx?.stop()]);
+    db?.drop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('turns a connector Active when its test succeeds, recording stages, latency and the delegate', async () => {
+    expect((await secret('prom_pw', prometheus.basicAuth?.password as string)).status).toBe(201);
+    const created = await api('POST', '/v1/connectors', {
+      identifier: 'prom',
+      name: 'Prometheus',
+      type: 'Prometheus',
+      spec: { url: prometheus.url, username: prometheus.basicAuth?.username, passwordRef: 'prom_pw', delegateSelectors: ['private-net'] },
+    });
+    expect(created.body).toMatchObject({ status: 'UNCONFIGURED', lastTestedAt: null });
+
+    const result = await api('POST', '/v1/connectors/prom/test?wait=true');
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ status: 'SUCCESS', stage: null, errors: [], delegate: 'inside', taskId: expect.any(String), latencyMs: expect.any(Number) });
+    const connector = (await api('GET', '/v1/connectors/prom')).body;
+    expect(connector).toMatchObject({ status: 'ACTIVE', errorSummary: null, lastTestedAt: expect.any(String), lastConnectedAt: expect.any(String) });
+
+    const events = (await api('GET', `/v1/tasks/${result.body['taskId']}/events`)).body['items'] as Array<{ type: string; stage: string; status: string }>;
+    const stages = events.filter((e) => e.type === 'progress' && e.status === 'succeeded').map((e) => e.stage);
+    expect(stages).toEqual(expect.arrayContaining(['validation', 'authentication', 'connection', 'operation']));
+  });
+
+  it('turns it Failed with the stage and a message a person can act on when the password is wrong', async () => {
+    expect((await api('PUT', '/v1/secrets/prom_pw/value', { version: 2, value: { value: canary } })).status).toBe(200);
+    const result = await api('POST', '/v1/connectors/prom/test?wait=true');
+    expect(result.body).toMatchObject({ status: 'FAILURE', stage: 'authentication', errors: [{ code: 'AUTHENTICATION_FAILED' }] });
+    expect(result.body['message']).toMatch(/^authentication failed: the credentials rejected by http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query \(401\)$/);
+    const connector = (await api('GET', '/v1/connectors/prom')).body;
+    expect(connector).toMatchObject({ status: 'FAILED', errorSummary: result.body['message'] });
+
+    const history = (await api('GET', '/v1/connectors/prom/checks')).body['items'] as Array<{ status: string; previousStatus: string }>;
+    expect(history.map((h) => [h.previousStatus, h.status])).toEqual([
+      ['ACTIVE', 'FAILURE'],
+      ['UNCONFIGURED', 'SUCCESS'],
+    ]);
+    const audit = (await api('GET', '/v1/audit-events?action=connector.test')).body['items'] as unknown[];
+    expect(audit).toHaveLength(2);
+  });
+
+  it('uses a client certificate from secrets for mTLS, and fails clearly without one', async () => {
+    await secret('client_cert', nginx.clientCert);
+    await secret('client_key', nginx.clientKey);
+    await secret('nginx_ca', nginx.caCert);
+    await api('POST', '/v1/connectors', {
+      identifier: 'mtls',
+      name: 'nginx with client certs',
+      type: 'Http',
+      spec: { url: `${nginx.url}/whoami`, auth: { type: 'ClientCertificate', spec: { clientCertRef: 'client_cert', clientKeyRef: 'client_key', caCertRef: 'nginx_ca' } }, expectedBodyContains: 'conduit-delegate' },
+    });
+    expect((await api('POST', '/v1/connectors/mtls/test?wait=true')).body).toMatchObject({ status: 'SUCCESS' });
+
+    await api('POST', '/v1/connectors', { identifier: 'no_cert', name: 'no cert', type: 'Http', spec: { url: `${nginx.url}/healthz` } });
+    const untrusted = await api('POST', '/v1/connectors/no_cert/test?wait=true');
+    expect(untrusted.body).toMatchObject({ status: 'FAILURE', stage: 'connection', errors: [{ code: 'TLS_VERIFICATION_FAILED' }] });
+  });
+
+  it('fails validation before running anything when a secret is missing', async () => {
+    await api('POST', '/v1/connectors', { identifier: 'orphan', name: 'orphan', type: 'Prometheus', spec: { url: prometheus.url, username: 'u', passwordRef: 'nowhere' } });
+    const result = await api('POST', '/v1/connectors/orphan/test?wait=true');
+    expect(result.body).toMatchObject({ status: 'FAILURE', stage: 'validation', taskId: null, errors: [{ code: 'SECRET_NOT_FOUND' }] });
+    expect(result.body['message']).toContain("secret 'nowhere' not found in account 'default'");
+  });
+
+  it('never lets a secret value out: not in API answers, task events, nor either process’s log', async () => {
+    const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
+    for (const value of [canary, prometheus.basicAuth?.password as string]) {
+      for (const form of forms(value)) {
+        for (const text of responses) expect(text).not.toContain(form);
+        expect(controlPlane.output).not.toContain(form);
+        expect(delegate.output).not.toContain(form);
+      }
+    }
+  });
+});
