@@ -92,7 +92,13 @@ export function parseHarnessConnectorYaml(source: string): HarnessImportResult {
   const document = YAML.parseDocument(source, { uniqueKeys: true });
   if (document.errors.length > 0) return failed(document.errors.map((error) => yamlError(error, source)));
 
-  const root: unknown = document.toJS({ maxAliasCount: 32 });
+  let root: unknown;
+  try {
+    root = document.toJS({ maxAliasCount: 32 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only when the document is turned into data.
+    return failed([{ path: '', message: `is not valid YAML: ${(error as Error).message}` }]);
+  }
   if (!isPlainObject(root)) return failed([{ path: '', message: 'must be a mapping with a `connector` key' }]);
   const body = root['connector'];
   if (body === undefined) {

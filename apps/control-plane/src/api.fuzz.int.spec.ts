@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { DELEGATE_SOCKET_PATH, PROTOCOL_VERSION } from '@conduit/protocol';
+import { stringify } from 'yaml';
+import WebSocket from 'ws';
+import { ApiClient } from './testing/api-client';
+import { startTestControlPlane, TestControlPlane } from './testing/test-env';
+
+/** Cases per endpoint: hundreds in CI, many more with FUZZ_RUNS (npm run fuzz). */
+const runs = Number(process.env['FUZZ_RUNS'] ?? 150);
+
+/**
+ * Hostile input at every edge of the running control plane: request bodies, YAML, query strings and
+ * WebSocket frames. The property: a 4xx with a message naming what is wrong (never a 5xx), and the
+ * process and the socket stay up.
+ */
+describe('the API and the delegate socket under hostile input (property-based, real PostgreSQL)', () => {
+  let cp: TestControlPlane;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane();
+    api = new ApiClient(cp.url, cp.adminApiKey);
+  });
+  afterAll(() => cp?.close());
+
+  const expectClientError = (response: { status: number; body: unknown }) => {
+    expect(response.status).toBeLessThan(500);
+    if (response.status >= 400) {
+      const body = response.body as { code?: unknown; message?: unknown; requestId?: unknown };
+      expect(typeof body.code).toBe('string');
+      expect(typeof body.message).toBe('string');
+      expect(typeof body.requestId).toBe('string');
+    }
+  };
+
+  const jsonish = fc.oneof(
+    fc.anything(),
+    fc.record(
+      {
+        identifier: fc.oneof(fc.string(), fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/)),
+        name: fc.anything(),
+        type: fc.constantFrom('Github', 'Prometheus', 'Http', 'Vault', 'K8sCluster', 'nope', ''),
+        kind: fc.constantFrom('text', 'file', 'ssh-key', 'noop', 'sleep', 'echo'),
+        spec: fc.anything(),
+        value: fc.anything(),
+        payload: fc.anything(),
+        selectors: fc.anything(),
+        secrets: fc.anything(),
+        version: fc.anything(),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it.each([
+    ['POST', '/v1/connectors?org=default&project=default'],
+    ['PUT', '/v1/connectors/nope'],
+    ['POST', '/v1/secrets'],
+    ['POST', '/v1/tasks'],
+    ['POST', '/v1/organizations'],
+    ['POST', '/v1/role-bindings'],
+    ['POST', '/v1/delegate-tokens'],
+  ])('%s %s answers arbitrary JSON bodies with 2xx or a 4xx that says why', async (method, route) => {
+    await fc.assert(
+      fc.asyncProperty(jsonish, async (body) => {
+        expectClientError(await api.request(method, route, body ?? null));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it.each([['/v1/connectors/import'], ['/v1/pipelines']])('POST %s answers arbitrary YAML with 2xx or a 4xx that says why', async (route) => {
+    const yamlish = fc.oneof(fc.string({ maxLength: 500 }), fc.anything().map((v) => stringify(v) ?? ''), fc.record({ connector: fc.anything(), pipeline: fc.anything() }, { requiredKeys: [] }).map((v) => stringify(v)));
+    await fc.assert(
+      fc.asyncProperty(yamlish, async (text) => {
+        expectClientError(await api.request('POST', route, text || ' '));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('answers arbitrary query strings and path references without a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), async (ref, org, cursor) => {
+        const q = `org=${encodeURIComponent(org)}&cursor=${encodeURIComponent(cursor)}&limit=${encodeURIComponent(cursor)}`;
+        expectClientError(await api.get(`/v1/connectors/${encodeURIComponent(ref) || 'x'}?${q}`));
+        expectClientError(await api.get(`/v1/connectors?${q}&tag=${encodeURIComponent(ref)}`));
+        expectClientError(await api.get(`/v1/tasks?${q}`));
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('answers arbitrary delegate frames with error frames and keeps the socket and the process up', async () => {
+    const token = await cp.createDelegateToken('fuzz');
+    const socket = new WebSocket(`${cp.url.replace('http', 'ws')}${DELEGATE_SOCKET_PATH}`, { headers: { Authorization: `Bearer ${token}` } });
+    const frames: Array<{ type: string; code?: string }> = [];
+    socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as { type: string }));
+    await new Promise((r) => socket.once('open', r));
+    socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, name: 'fuzzer', group: 'fuzz', tags: [], version: '0', capacity: 1, taskKinds: [] }));
+    await new Promise((r) => setTimeout(r, 200));
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.json({ maxDepth: 3 }),
+      fc.record({ type: fc.constantFrom('claim', 'renew', 'progress', 'log', 'result', 'heartbeat', 'hello', 'zzz'), taskId: fc.oneof(fc.uuid(), fc.string()), leaseId: fc.oneof(fc.uuid(), fc.string()), seq: fc.anything(), status: fc.anything() }, { requiredKeys: ['type'] }).map((v) => JSON.stringify(v)),
+    );
+    const sent = fc.sample(hostile, runs * 2);
+    for (const frame of sent) socket.send(frame);
+    socket.send(JSON.stringify({ type: 'heartbeat', sentAt: Date.now(), running: 0 }));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.every((f) => ['error', 'welcome', 'lease', 'result_ack'].includes(f.type))).toBe(true);
+    socket.close();
+    expect((await fetch(`${cp.url}/readyz`)).status).toBe(200);
+  });
+});
