@@ -73,6 +73,8 @@ if (!(await waitUntilReady(120_000))) {
     CONDUIT_DELEGATE_TOKEN_FILE: tokenFile,
     DELEGATE_NAME: process.env.DELEGATE_NAME || `local-${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 128),
     DELEGATE_TAGS: process.env.DELEGATE_TAGS || 'local',
+    // The local delegate runs pipeline steps on this machine, as the user who ran npm start.
+    DELEGATE_ALLOW_SHELL: process.env.DELEGATE_ALLOW_SHELL || 'true',
     // The group's key pair is made here on first start and kept: secrets are sealed to its public key.
     DELEGATE_KEY_FILE: process.env.DELEGATE_KEY_FILE || path.join(home, `delegate-${process.env.DELEGATE_GROUP || 'default'}.key`),
   });

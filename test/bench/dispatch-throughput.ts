@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { RunningProcess } from '../support/processes';
 import { bullmqThroughput } from './floors';
-import { BenchSample, Figure, printFigures, startControlPlane, startDelegate, TaskView, waitForConnected } from './harness';
+import { BenchSample, CpuMeter, Figure, meterWindow, postgresBackendPids, printFigures, redisPid, startControlPlane, startDelegate, TaskView, waitForConnected } from './harness';
 import { printTable, Sample, summarize } from './stats';
 
 const DELEGATES = 4;
@@ -19,6 +19,7 @@ interface Run {
   created: number;
   succeeded: number;
   notSucceeded: Record<string, number>;
+  cpu: { msPerUnit: Record<string, number>; machineBusyPct: number };
 }
 
 /**
@@ -34,7 +35,10 @@ export async function benchDispatchThroughput(): Promise<Sample[]> {
   const postgresFloor = await bullmqThroughput('postgres', IN_FLIGHT, FLOOR_DURATION_MS, 1_000);
   const postgres = await throughputThroughControlPlane('postgres');
 
-  const floorSample = (f: typeof redisFloor): BenchSample => ({ ...f.sample, figures: { perSecond: f.perSecond, completed: f.completed } });
+  const floorSample = (f: typeof redisFloor): BenchSample => ({
+    ...f.sample,
+    figures: { perSecond: f.perSecond, completed: f.completed, machineBusyPct: f.cpu.machineBusyPct, ...Object.fromEntries(Object.entries(f.cpu.msPerUnit).map(([k, v]) => [`cpuMsPerJob ${k}`, v])) },
+  });
   const samples: BenchSample[] = [floorSample(redisFloor), redis.sample, floorSample(postgresFloor), postgres.sample];
   printTable(`dispatch throughput: per-task latency under load (${IN_FLIGHT} in flight, closed loop); ratio is p50 / bare BullMQ on Redis`, samples, redisFloor.sample);
   const lost = (r: Run) => r.created - r.succeeded;
@@ -49,8 +53,15 @@ export async function benchDispatchThroughput(): Promise<Sample[]> {
     { name: '  … tasks created / not succeeded', value: postgres.created, unit: `created, ${lost(postgres)} not succeeded`, target: '0 lost', met: lost(postgres) === 0 },
   ];
   printFigures(`dispatch throughput: ${DURATION_MS / 1000} s, ${IN_FLIGHT} in flight, ${DELEGATES} delegates × capacity ${CAPACITY}`, figures);
-  for (const [name, run] of [['redis', redis], ['postgres', postgres]] as const) {
+  for (const [name, floor] of [['Redis', redisFloor], ['PostgreSQL', postgresFloor]] as const) {
+    const parts = Object.entries(floor.cpu.msPerUnit).map(([who, ms]) => `${who} ${ms}`);
+    console.log(`bare BullMQ on ${name}, CPU ms per job: ${parts.join(', ')}; machine busy ${floor.cpu.machineBusyPct}% over the window`);
+  }
+  for (const [name, run] of [['Redis', redis], ['PostgreSQL', postgres]] as const) {
     if (Object.keys(run.notSucceeded).length) console.log(`${name}: tasks not succeeded by status: ${JSON.stringify(run.notSucceeded)}`);
+    const parts = Object.entries(run.cpu.msPerUnit).map(([who, ms]) => `${who} ${ms}`);
+    const sum = Object.values(run.cpu.msPerUnit).reduce((a, b) => a + b, 0);
+    console.log(`${name} queue, CPU ms per succeeded task: ${parts.join(', ')} (sum ${sum.toFixed(1)}); machine busy ${run.cpu.machineBusyPct}% over the window`);
   }
   return samples;
 }
@@ -62,9 +73,18 @@ async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promi
     const names = Array.from({ length: DELEGATES }, (_, i) => `bench-throughput-${i}`);
     for (const name of names) delegates.push(startDelegate(cp, name, { capacity: CAPACITY }));
     await waitForConnected(cp, names);
+    const redis = await redisPid();
+    const meter = new CpuMeter({
+      'control plane': () => [cp.pid],
+      [`${DELEGATES} delegates`]: () => delegates.map((d) => d.child.pid as number),
+      'postgres backends': () => postgresBackendPids(cp.databaseUrl),
+      ...(queue === 'redis' && redis ? { redis: () => [redis] } : {}),
+      'bench client': () => [process.pid],
+    });
 
     const warmEnd = Date.now() + WARMUP_MS;
     const stopAt = warmEnd + DURATION_MS;
+    const window = meterWindow(meter, WARMUP_MS, WARMUP_MS + DURATION_MS);
     const latencies: number[] = [];
     const created = new Set<string>();
     let completed = 0;
@@ -92,7 +112,11 @@ async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promi
         }
       }),
     );
-    if (failures.length) throw new Error(`${queue}: ${failures.length} request(s) failed, first: ${failures[0]}`);
+    if (failures.length) {
+      window.cancel();
+      throw new Error(`${queue}: ${failures.length} request(s) failed, first: ${failures[0]}`);
+    }
+    await window.done();
 
     // None lost: every task this run created is in the database, succeeded.
     const db = new Client({ connectionString: cp.databaseUrl });
@@ -111,11 +135,12 @@ async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promi
       await db.end();
     }
     const perSecond = Math.round(completed / (DURATION_MS / 1000));
+    const cpu = meter.per(completed);
     const sample: BenchSample = {
       ...summarize(`control plane, ${queue} queue: POST + GET ?wait=true per task under load`, latencies),
-      figures: { perSecond, created: created.size, succeeded, lost: created.size - succeeded },
+      figures: { perSecond, created: created.size, succeeded, lost: created.size - succeeded, machineBusyPct: cpu.machineBusyPct, ...Object.fromEntries(Object.entries(cpu.msPerUnit).map(([k, v]) => [`cpuMsPerTask ${k}`, v])) },
     };
-    return { sample, perSecond, created: created.size, succeeded, notSucceeded };
+    return { sample, perSecond, created: created.size, succeeded, notSucceeded, cpu };
   } finally {
     await Promise.all(delegates.map((d) => d.stop()));
     await cp.stop();

@@ -3,7 +3,7 @@ import { createPostgresBackend, Queue, QueueEvents, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import WebSocket from 'ws';
 import { createDatabase, REDIS_URL, runTs, waitFor } from '../support/processes';
-import { deleteRedisPrefix, sleep, uniqueRedisPrefix } from './harness';
+import { CpuMeter, deleteRedisPrefix, meterWindow, postgresBackendPids, redisPid, sleep, uniqueRedisPrefix } from './harness';
 import { Sample, summarize } from './stats';
 
 /**
@@ -21,13 +21,18 @@ interface FloorQueue {
   /** Called when the worker starts the job / when QueueEvents reports it completed. */
   onStarted(listener: (jobId: string) => void): void;
   onCompleted(listener: (jobId: string) => void): void;
+  /** The worker's own 'completed' event (same process): the job is marked completed in the backend. */
+  onWorkerCompleted(listener: (jobId: string) => void): void;
   close(): Promise<void>;
+  /** The database the PostgreSQL backend runs in (for its backends' CPU time). */
+  databaseUrl?: string;
 }
 
 /** Queue + Worker + QueueEvents on one queue, configured the way apps/control-plane/src/queue does it. */
 async function openFloorQueue(backend: 'redis' | 'postgres', concurrency: number): Promise<FloorQueue> {
   const started = new Set<(jobId: string) => void>();
   const completed = new Set<(jobId: string) => void>();
+  const workerCompleted = new Set<(jobId: string) => void>();
   const processor = async (job: { id?: string | undefined }) => {
     for (const listener of started) listener(job.id as string);
     return { ok: true };
@@ -40,6 +45,7 @@ async function openFloorQueue(backend: 'redis' | 'postgres', concurrency: number
     const eventsConnection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(name, { connection, prefix });
     const worker = new Worker(name, processor, { connection, prefix, concurrency });
+    worker.on('completed', (job) => workerCompleted.forEach((listener) => listener(job.id as string)));
     const events = new QueueEvents(name, { connection: eventsConnection, prefix });
     events.on('completed', ({ jobId }) => completed.forEach((listener) => listener(jobId)));
     await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), events.waitUntilReady()]);
@@ -47,6 +53,7 @@ async function openFloorQueue(backend: 'redis' | 'postgres', concurrency: number
       add: (jobId) => queue.add('offer', jobData(), { ...options, jobId }),
       onStarted: (listener) => started.add(listener),
       onCompleted: (listener) => completed.add(listener),
+      onWorkerCompleted: (listener) => workerCompleted.add(listener),
       close: async () => {
         await Promise.allSettled([worker.close(), events.close(), queue.close()]);
         connection.disconnect();
@@ -60,6 +67,7 @@ async function openFloorQueue(backend: 'redis' | 'postgres', concurrency: number
   const queue = new Queue(name, { connection: connection() }, createPostgresBackend);
   await queue.waitUntilReady(); // migrates the schema once, before the others connect
   const worker = new Worker(name, processor, { connection: connection(), concurrency }, createPostgresBackend);
+  worker.on('completed', (job) => workerCompleted.forEach((listener) => listener(job.id as string)));
   const events = new QueueEvents(name, { connection: connection() }, createPostgresBackend);
   events.on('completed', ({ jobId }) => completed.forEach((listener) => listener(jobId)));
   await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
@@ -67,28 +75,43 @@ async function openFloorQueue(backend: 'redis' | 'postgres', concurrency: number
     add: (jobId) => queue.add('offer', jobData(), { ...options, jobId }),
     onStarted: (listener) => started.add(listener),
     onCompleted: (listener) => completed.add(listener),
+    onWorkerCompleted: (listener) => workerCompleted.add(listener),
     close: async () => {
       await Promise.allSettled([worker.close(), events.close(), queue.close()]);
       db.drop();
     },
+    databaseUrl: db.url,
   };
 }
 
-/** Waits for per-job signals by id; the waiter is registered before the job is added, so none is missed. */
-function signals(subscribe: (listener: (jobId: string) => void) => void) {
+/**
+ * Waits for per-job signals by id; the waiter is registered before the job is added, so none is missed by
+ * us. A signal that never comes (BullMQ lost it) fails after `timeoutMs` instead of hanging the run.
+ */
+function signals(what: string, subscribe: (listener: (jobId: string) => void) => void, timeoutMs = 10_000) {
   const waiting = new Map<string, () => void>();
   subscribe((jobId) => {
     waiting.get(jobId)?.();
     waiting.delete(jobId);
   });
-  return (jobId: string) => new Promise<void>((resolve) => waiting.set(jobId, resolve));
+  return (jobId: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(jobId);
+        reject(new Error(`job ${jobId}: no ${what} signal within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(jobId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
 }
 
 /** Times one BullMQ job at a time: add → the worker starts it (one way, what dispatch contains) and add → QueueEvents says completed (the round trip). */
 export async function openBullmqProbe(): Promise<{ once(): Promise<{ oneWayMs: number; roundTripMs: number }>; close(): Promise<void> }> {
   const floor = await openFloorQueue('redis', 256);
-  const startedOf = signals((l) => floor.onStarted(l));
-  const completedOf = signals((l) => floor.onCompleted(l));
+  const startedOf = signals('worker started', (l) => floor.onStarted(l));
+  const completedOf = signals('QueueEvents completed', (l) => floor.onCompleted(l));
   return {
     once: async () => {
       const jobId = randomUUID();
@@ -107,13 +130,25 @@ export async function openBullmqProbe(): Promise<{ once(): Promise<{ oneWayMs: n
 }
 
 /**
- * Closed-loop BullMQ throughput: `concurrency` slots each add a job and wait for QueueEvents' completed,
- * for `durationMs` after `warmupMs`. Returns the per-job latency and the completed jobs per second.
+ * Closed-loop BullMQ throughput: `concurrency` slots each add a job and wait for the worker's 'completed'
+ * (not QueueEvents: on BullMQ's PostgreSQL backend QueueEvents drops some completed events, and both
+ * backends are measured the same way), for `durationMs` after `warmupMs`. Returns the per-job latency and
+ * the completed jobs per second.
  */
-export async function bullmqThroughput(backend: 'redis' | 'postgres', concurrency: number, durationMs: number, warmupMs: number): Promise<{ sample: Sample; perSecond: number; completed: number }> {
+export async function bullmqThroughput(
+  backend: 'redis' | 'postgres',
+  concurrency: number,
+  durationMs: number,
+  warmupMs: number,
+): Promise<{ sample: Sample; perSecond: number; completed: number; cpu: ReturnType<CpuMeter['per']> }> {
   const floor = await openFloorQueue(backend, 256);
   try {
-    const completedOf = signals((l) => floor.onCompleted(l));
+    const { databaseUrl } = floor;
+    const redis = await redisPid();
+    const store = databaseUrl ? () => postgresBackendPids(databaseUrl) : () => (redis ? [redis] : []);
+    const meter = new CpuMeter({ 'bench process (producer + worker)': () => [process.pid], [databaseUrl ? 'postgres backends' : 'redis']: store });
+    const window = meterWindow(meter, warmupMs, warmupMs + durationMs);
+    const completedOf = signals('worker completed', (l) => floor.onWorkerCompleted(l));
     const warmEnd = Date.now() + warmupMs;
     const stopAt = warmEnd + durationMs;
     const latencies: number[] = [];
@@ -134,10 +169,12 @@ export async function bullmqThroughput(backend: 'redis' | 'postgres', concurrenc
         }
       }),
     );
+    await window.done();
     return {
       sample: summarize(`floor: bare BullMQ (${backend}), ${concurrency} in flight, job latency`, latencies),
       perSecond: Math.round(completed / (durationMs / 1000)),
       completed,
+      cpu: meter.per(completed),
     };
   } finally {
     await floor.close();

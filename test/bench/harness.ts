@@ -226,3 +226,111 @@ function formatNumber(value: number): string {
   if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] as string).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: /proc reports CPU times in these ticks; 100 on every Linux this runs on. */
+const MS_PER_TICK = 10;
+
+/** The whole machine's CPU time so far (all cores), busy and total, in ms, from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: (total - idle) * MS_PER_TICK, total: total * MS_PER_TICK };
+}
+
+/** The PostgreSQL backends serving a database (the control plane's pool, BullMQ's), by pid. */
+export async function postgresBackendPids(databaseUrl: string): Promise<number[]> {
+  const { Client } = await import('pg');
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    return rows.map((r) => r.pid);
+  } finally {
+    await db.end();
+  }
+}
+
+/** The Redis server's pid (it runs on this machine), for its CPU time. */
+export async function redisPid(): Promise<number | undefined> {
+  const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * CPU used by named groups of processes between `start()` and `stop()`, and the machine's busy share: where
+ * a run's time went when the machine is saturated. Groups are listed again at each end, so processes that
+ * come and go (pooled PostgreSQL backends) are counted while they live; one that exits inside the window
+ * takes its time with it (an undercount).
+ */
+export class CpuMeter {
+  private from = new Map<string, Map<number, number>>();
+  private to = new Map<string, Map<number, number>>();
+  private machineFrom = { busy: 0, total: 0 };
+  private machineTo = { busy: 0, total: 0 };
+
+  constructor(private readonly groups: Record<string, () => number[] | Promise<number[]>>) {}
+
+  async start(): Promise<void> {
+    this.from = await this.read();
+    this.machineFrom = machineCpuMs();
+  }
+
+  async stop(): Promise<void> {
+    this.to = await this.read();
+    this.machineTo = machineCpuMs();
+  }
+
+  /** CPU ms per unit of work for each group, and the machine's busy percentage over the interval. */
+  per(units: number): { msPerUnit: Record<string, number>; machineBusyPct: number } {
+    const msPerUnit: Record<string, number> = {};
+    for (const [name, pids] of this.to) {
+      const before = this.from.get(name) ?? new Map<number, number>();
+      let used = 0;
+      for (const [pid, ms] of pids) if (ms > 0) used += ms - (before.get(pid) ?? 0);
+      msPerUnit[name] = Math.round((used / Math.max(1, units)) * 100) / 100;
+    }
+    const busy = this.machineTo.busy - this.machineFrom.busy;
+    const total = this.machineTo.total - this.machineFrom.total;
+    return { msPerUnit, machineBusyPct: Math.round((busy / Math.max(1, total)) * 100) };
+  }
+
+  private async read(): Promise<Map<string, Map<number, number>>> {
+    const result = new Map<string, Map<number, number>>();
+    for (const [name, list] of Object.entries(this.groups)) result.set(name, new Map((await list()).map((pid) => [pid, cpuMs(pid)])));
+    return result;
+  }
+}
+
+/** Runs a meter over [startInMs, stopInMs) from now, on timers, beside the work being measured. */
+export function meterWindow(meter: CpuMeter, startInMs: number, stopInMs: number): { done(): Promise<void>; cancel(): void } {
+  let started: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  const startTimer = setTimeout(() => (started = meter.start()), startInMs);
+  const stopTimer = setTimeout(() => (stopped = (started ?? meter.start()).then(() => meter.stop())), stopInMs);
+  return {
+    done: async () => {
+      if (!stopped) throw new Error('the measured window has not ended yet');
+      await stopped;
+    },
+    cancel: () => {
+      clearTimeout(startTimer);
+      clearTimeout(stopTimer);
+    },
+  };
+}

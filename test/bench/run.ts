@@ -2,8 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConnectorList } from './connectors-list';
+import { benchDelegateFootprint } from './delegate-footprint';
 import { benchDispatchLatency } from './dispatch-latency';
 import { benchDispatchThroughput } from './dispatch-throughput';
+import { benchIdleConnections } from './idle-connections';
 import type { Sample } from './stats';
 
 /** `npm run bench [name…]`: runs the benchmarks, prints their tables, writes JSON to test/bench/results/. */
@@ -11,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'connectors-list': benchConnectorList,
   'dispatch-latency': benchDispatchLatency,
   'dispatch-throughput': benchDispatchThroughput,
+  'delegate-footprint': benchDelegateFootprint,
+  'idle-connections': benchIdleConnections,
 };
 
 async function main(): Promise<void> {

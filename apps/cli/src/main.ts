@@ -1,8 +1,23 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { buildProgram, ExitCode } from './program';
+import type { Io } from './io';
 
-const io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l), fetch };
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const io: Io = {
+  out: (l) => console.log(l),
+  err: (l) => console.error(l),
+  fetch,
+  env: { ...process.env },
+  readStdin,
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
+};
 
 buildProgram(io)
   .parseAsync(process.argv)
@@ -11,6 +26,6 @@ buildProgram(io)
       process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
       return;
     }
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = ExitCode.Failure;
   });

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = app.get(PinoLogger);
+  // A background job's failure must not take the API down with it: log it with its cause and carry on.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection in a background job'));
   const bootstrap = app.get(BootstrapService);
   const first = await bootstrap.bootstrap();
   if (process.env['CONDUIT_LOCAL_DELEGATE'] === '1') await bootstrap.ensureLocalDelegateToken();

@@ -183,7 +183,9 @@ describe('DelegateAgent with its task runner, against a control plane over a rea
       capacity: 2,
       publicKey: keys.publicKey,
     });
-    expect([...hello.taskKinds].sort()).toEqual([TaskKind.Echo, TaskKind.Noop, TaskKind.Sleep, TaskKind.SleepMutating]);
+    expect([...hello.taskKinds].sort()).toEqual(
+      [TaskKind.ConnectorTest, TaskKind.Echo, TaskKind.Noop, TaskKind.PipelineCi, TaskKind.PipelineDeploy, TaskKind.SecretReseal, TaskKind.Sleep, TaskKind.SleepMutating].sort(),
+    );
 
     const value = 'p@ss-w0rd-in-the-vault';
     const offer = offerOf(

@@ -43,6 +43,8 @@ export const DelegateConfigSchema = z
     /** Extra CA certificates (PEM file) trusted for the control plane's TLS, beside the system's. */
     DELEGATE_CA_FILE: z.string().min(1).optional(),
     DELEGATE_DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Whether pipeline steps (the user's shell commands) may run here; off unless the operator says so. */
+    DELEGATE_ALLOW_SHELL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((c) => c.CONDUIT_DELEGATE_TOKEN || c.CONDUIT_DELEGATE_TOKEN_FILE, {

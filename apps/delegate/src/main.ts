@@ -5,7 +5,7 @@ import { AGENT_VERSION, DelegateAgent } from './agent';
 import { DelegateConfig, DelegateConfigError, loadDelegateConfig } from './config';
 import { startHealthServer } from './health-server';
 import { DelegateMetrics } from './metrics';
-import { EXECUTORS } from './tasks/executors';
+import { EXECUTORS, SHELL_KINDS } from './tasks/executors';
 import { TaskRunner } from './tasks/runner';
 
 /** `conduit-delegate keygen`: a new group key pair; the private key (PEM) on stdout, its public key on stderr. */
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const metrics = new DelegateMetrics();
   const runner = new TaskRunner({
     capacity: config.DELEGATE_CAPACITY,
-    executors: EXECUTORS,
+    executors: config.DELEGATE_ALLOW_SHELL ? EXECUTORS : new Map([...EXECUTORS].filter(([kind]) => !SHELL_KINDS.has(kind))),
     groupKey: groupKey ? { group: config.DELEGATE_GROUP, privateKey: groupKey.privateKey } : undefined,
     log,
     metrics,

@@ -48,3 +48,5 @@ export {
 } from './harness/connector-yaml';
 export * from './types';
 export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorOperations, type OperationContext } from './operations/context';
+export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
+export { applyObject, kubernetesClient } from './operations/kubernetes';

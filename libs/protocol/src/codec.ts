@@ -63,6 +63,6 @@ function fail(code: string, message: string, ref?: string): { ok: false; error: 
   return { ok: false, error: { type: 'error', code, message, ...(ref ? { ref } : {}) } };
 }
 
-export function encodeFrame(frame: { type: string }): string {
+export function encodeFrame<F extends { type: string }>(frame: F): string {
   return JSON.stringify(frame);
 }

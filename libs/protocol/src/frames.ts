@@ -50,8 +50,7 @@ const LeaseId = z.string().uuid();
 /** The lifecycle stages every connection operation reports (the connectors overview's names). */
 export const TaskStage = z.enum(['resolution', 'validation', 'authentication', 'connection', 'operation', 'monitoring']);
 
-/** A secret a task needs, as the delegate receives it: an envelope only it can open, or an external reference. */
-export const TaskSecret = z.object({
+const TaskSecretFields = {
   /** How the task refers to it (`account.db_password`). */
   ref: z.string().min(1).max(300),
   /** The envelope's sealing context: the secret's address and version (see @conduit/crypto). */
@@ -59,7 +58,24 @@ export const TaskSecret = z.object({
   version: z.number().int().positive(),
   kind: z.enum(['text', 'file', 'ssh-key', 'certificate', 'reference']),
   sealed: z.record(z.string(), z.unknown()).optional(),
+};
+
+/**
+ * A secret a task needs, as the delegate receives it: an envelope only it can open, or an external reference
+ * with the manager connector that resolves it on the delegate (its type, spec and own secrets, sealed;
+ * credentials the spec says to inherit from the delegate are not sent). A manager's secrets are never
+ * references themselves: no chains.
+ */
+export const TaskSecret = z.object({
+  ...TaskSecretFields,
   reference: z.object({ manager: z.string(), path: z.string(), key: z.string().optional(), version: z.string().optional() }).optional(),
+  manager: z
+    .object({
+      type: z.string().min(1).max(64),
+      spec: z.record(z.string(), z.unknown()),
+      secrets: z.array(z.object({ ...TaskSecretFields, kind: z.enum(['text', 'file', 'ssh-key', 'certificate']), sealed: TaskSecretFields.sealed.unwrap() })).max(16).default([]),
+    })
+    .optional(),
 });
 
 /** control plane → delegate: here is work you may claim. Nothing runs until the claim is answered with a lease. */

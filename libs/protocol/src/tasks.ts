@@ -8,8 +8,18 @@ export const TaskKind = {
   SleepMutating: 'sleep-mutating',
   /** Logs `payload.text` with its secret expressions rendered, so output masking can be proven. Read-only. */
   Echo: 'echo',
+  /** A pipeline's ci stage: clone the codebase into a workspace, run its shell steps. Mutating. */
+  PipelineCi: 'pipeline.ci',
+  /** A pipeline's deploy stage: apply the service's release to the cluster behind a connector. Mutating. */
+  PipelineDeploy: 'pipeline.deploy',
   /** Tests a connector: the lifecycle stages up to operation. Read-only. */
   ConnectorTest: 'connector.test',
+  /**
+   * Adds delegate groups as recipients of a sealed secret version: run by a delegate of a group that can open
+   * it (`payload.requiredGroups`); returns the envelope with the new recipients, never the value. Read-only
+   * for the delegate (the control plane stores the result), so it may run again.
+   */
+  SecretReseal: 'secret.reseal',
 } as const;
 
 /** Default time a task of each kind may run on a delegate. */
@@ -19,4 +29,7 @@ export const TASK_TIMEOUT_MS: Record<string, number> = {
   'sleep-mutating': 600_000,
   echo: 10_000,
   'connector.test': 60_000,
+  'pipeline.ci': 3_600_000,
+  'pipeline.deploy': 600_000,
+  'secret.reseal': 30_000,
 };

@@ -46,7 +46,7 @@ export class ConnectorTestsService {
       await this.checks.record(connector.id, { status: 'FAILURE', stage: 'validation', message: errors[0]?.message ?? '', errors, latencyMs: null, delegateName: null, taskId: null });
       return { status: 'FAILURE', stage: 'validation', message: errors[0]?.message ?? null, latencyMs: null, errors, delegate: null, taskId: null, testedAt: new Date().toISOString() };
     }
-    const task = await this.tasks.create(actor, scope, {
+    const task = await this.tasks.create(actor.principal.name, scope, {
       kind: TaskKind.ConnectorTest,
       payload: { type: connector.type, spec: connector.spec },
       selectors: connector.delegateSelectors,

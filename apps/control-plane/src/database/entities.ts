@@ -1,4 +1,5 @@
 import { ConnectorEntity } from '../connectors/connector.entity';
+import { ExecutionEntity } from '../pipelines/execution.entity';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { AuditEventEntity } from '../audit/audit.entity';
@@ -24,4 +25,5 @@ export const entities = [
   SecretEntity,
   SecretVersionEntity,
   TaskEntity,
+  ExecutionEntity,
 ];

@@ -1,4 +1,5 @@
 import { sealedSecretSchema } from '@conduit/crypto';
+import { DelegateName } from '@conduit/protocol';
 import { z } from 'zod';
 import { DisplayName, Identifier, ScopeQuerySchema } from '../common/identifier';
 
@@ -59,3 +60,13 @@ export const SecretListQuery = ScopeQuerySchema.extend({
     .transform((v) => v === 'true')
     .default(false),
 });
+
+/** Delegate groups to add as recipients of a secret's current version (by a delegate that can open it). */
+export const SecretResealInput = z
+  .object({
+    groups: z.array(DelegateName).min(1).max(64),
+    /** How long to wait for the re-seal task before answering 202 (it is applied when it finishes either way). */
+    waitMs: z.number().int().min(0).max(120_000).default(60_000),
+  })
+  .strict();
+export type SecretResealInput = z.infer<typeof SecretResealInput>;

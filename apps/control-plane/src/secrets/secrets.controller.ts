@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AccessService } from '../auth/access.service';
@@ -11,8 +11,9 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ConnectorRefParam, DeleteQuery } from '../connectors/connector.dto';
 import { refFrom, Scope, scopeChain, scopeView } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
-import { SecretInput, SecretListQuery, SecretValueUpdate } from './secret.dto';
+import { SecretInput, SecretListQuery, SecretResealInput, SecretValueUpdate } from './secret.dto';
 import { SecretEntity, SecretVersionEntity } from './secret.entities';
+import { SecretResealService } from './secret-reseal.service';
 import { SecretsService } from './secrets.service';
 
 /** Metadata only: a secret's value never leaves the control plane, not even as an envelope. */
@@ -59,6 +60,7 @@ export class SecretsController {
     private readonly secrets: SecretsService,
     private readonly scopes: ScopesService,
     private readonly access: AccessService,
+    private readonly reseals: SecretResealService,
   ) {}
 
   @Post()
@@ -114,6 +116,28 @@ export class SecretsController {
     const { secret, scope } = await this.secrets.get(from, ref);
     this.access.require(actor.principal, 'secret:edit', scope);
     return secretView(await this.secrets.rotate(actor, scope, secret, body), scope, from);
+  }
+
+  /**
+   * Seals the current version for more delegate groups, through a delegate of a group that can open it
+   * (the control plane cannot). 200 when done (or nothing to do), 202 while the task is still running.
+   */
+  @Post(':ref/reseal')
+  @ApiZodQuery(ScopeQuerySchema)
+  @ApiZodBody(SecretResealInput)
+  async reseal(
+    @CurrentActor() actor: Actor,
+    @Param('ref', RefParam) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+    @Body(new ZodValidationPipe(SecretResealInput)) body: z.infer<typeof SecretResealInput>,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ) {
+    const from = await this.scopes.resolve(actor.principal.accountId, query);
+    const { scope } = await this.secrets.get(from, ref);
+    this.access.require(actor.principal, 'secret:edit', scope);
+    const outcome = await this.reseals.reseal(actor, from, ref, body.groups, body.waitMs);
+    response.status(outcome.status === 'succeeded' || outcome.status === 'unchanged' ? 200 : outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'unknown' ? 502 : 202);
+    return outcome;
   }
 
   @Delete(':ref')

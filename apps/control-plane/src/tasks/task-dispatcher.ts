@@ -349,17 +349,22 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The least-loaded connected delegate whose scope covers the task's, with every selector and the kind. */
+  /**
+   * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, and —
+   * when the task names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a
+   * secret) — in one of those delegate groups.
+   */
   private async pickDelegate(manager: EntityManager, task: RawTask): Promise<{ id: string; name: string; replica_id: string } | undefined> {
     const [delegate] = (await manager.query(
       `SELECT d.id, d.name, d.replica_id FROM delegates d
         WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
           AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
           AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+          AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
           AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
         ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
         LIMIT 1`,
-      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates],
+      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task)],
     )) as Array<{ id: string; name: string; replica_id: string }>;
     return delegate;
   }
@@ -376,7 +381,8 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind],
     )) as Array<{ connected: number; in_scope: number; tagged: number; capable: number }>;
     const c = counts ?? { connected: 0, in_scope: 0, tagged: 0, capable: 0 };
-    const tags = task.selectors.length ? `with tags [${task.selectors.join(', ')}]` : 'with any tags';
+    const groups = requiredGroupsOf(task);
+    const tags = `${task.selectors.length ? `with tags [${task.selectors.join(', ')}]` : 'with any tags'}${groups ? ` in delegate group ${groups.map((g) => `'${g}'`).join(' or ')}` : ''}`;
     return {
       code: 'NO_ELIGIBLE_DELEGATE',
       message: `no delegate ${tags} for ${scope} that runs '${task.kind}' took the task before its deadline (connected: ${c.connected}, covering ${scope}: ${c.in_scope}, of those with the tags: ${c.tagged}, also running '${task.kind}': ${c.capable})`,
@@ -384,6 +390,13 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       stage: 'resolution',
     };
   }
+}
+
+/** The delegate groups a task must run in (`payload.requiredGroups`), or null when any group will do. */
+export function requiredGroupsOf(task: Pick<RawTask, 'payload'>): string[] | null {
+  const groups = task.payload['requiredGroups'];
+  if (!Array.isArray(groups)) return null;
+  return groups.filter((g): g is string => typeof g === 'string');
 }
 
 /** A tasks row as the raw queries here return it. */

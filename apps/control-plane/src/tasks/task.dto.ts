@@ -2,7 +2,11 @@ import { DelegateTag, TaskKind } from '@conduit/protocol';
 import { z } from 'zod';
 import { ScopeQuerySchema } from '../common/identifier';
 
-const KINDS = Object.values(TaskKind) as [string, ...string[]];
+/**
+ * Kinds a caller may create directly: the diagnostic ones. Connection tests, pipeline stages and
+ * re-sealing are created by their own endpoints, which check what they need first.
+ */
+const KINDS = [TaskKind.Noop, TaskKind.Sleep, TaskKind.SleepMutating, TaskKind.Echo] as const;
 const SecretRefString = z.string().regex(/^((account|org)\.)?[A-Za-z_][A-Za-z0-9_]{0,127}$/, "a secret reference: 'x', 'org.x' or 'account.x'");
 
 /** A task requested directly through the API (operations on connectors create theirs themselves). */

@@ -21,6 +21,8 @@ export class TaskEntity {
   @Column({ type: 'text' }) kind!: string;
   @Column({ type: 'boolean' }) mutating!: boolean;
   @Column({ name: 'connector_id', type: 'uuid', nullable: true }) connectorId!: string | null;
+  /** The pipeline execution this task is a stage of, if any. */
+  @Column({ name: 'execution_id', type: 'uuid', nullable: true }) executionId!: string | null;
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @Column({ name: 'secret_refs', type: 'jsonb' }) secretRefs!: string[];
   @Column({ type: 'jsonb' }) selectors!: string[];

@@ -62,7 +62,7 @@ export class TasksController {
   ) {
     const scope = await this.scopes.resolve(actor.principal.accountId, query);
     this.access.require(actor.principal, 'connector:use', scope);
-    return taskView(await this.tasks.create(actor, scope, body));
+    return taskView(await this.tasks.create(actor.principal.name, scope, body));
   }
 
   @Get()

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { TASK_TIMEOUT_MS } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
-import type { Actor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
 import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
@@ -13,7 +12,7 @@ import { TaskDispatcher } from './task-dispatcher';
 import { TaskEvents } from './task-events';
 
 /** Read-only kinds may run again elsewhere after a lost lease; mutating ones never run twice. */
-const MUTATING_KINDS = new Set(['sleep-mutating']);
+const MUTATING_KINDS = new Set(['sleep-mutating', 'pipeline.ci', 'pipeline.deploy']);
 const READ_ONLY_ATTEMPTS = 3;
 
 export interface NewTask {
@@ -22,6 +21,7 @@ export interface NewTask {
   selectors: string[];
   secrets: string[];
   connectorId?: string | null;
+  executionId?: string | null;
   timeoutMs?: number | undefined;
   queueTimeoutMs: number;
 }
@@ -38,7 +38,7 @@ export class TasksService {
   ) {}
 
   /** Records the task, then routes it at once if a delegate is free (otherwise the sweeper will). */
-  async create(actor: Actor, scope: Scope, input: NewTask): Promise<TaskEntity> {
+  async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = MUTATING_KINDS.has(input.kind);
@@ -51,6 +51,7 @@ export class TasksService {
       kind: input.kind,
       mutating,
       connectorId: input.connectorId ?? null,
+      executionId: input.executionId ?? null,
       payload: input.payload as never,
       secretRefs: input.secrets,
       selectors: [...new Set(input.selectors.map((s) => s.toLowerCase()))],
@@ -58,7 +59,7 @@ export class TasksService {
       maxAttempts: mutating ? 1 : READ_ONLY_ATTEMPTS,
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS[input.kind] ?? 60_000,
       deadlineAt: new Date(Date.now() + input.queueTimeoutMs),
-      createdBy: actor.principal.name,
+      createdBy,
     });
     await this.dispatcher.route(id);
     return this.tasks.findOneByOrFail({ id });

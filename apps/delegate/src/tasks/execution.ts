@@ -92,11 +92,11 @@ export class TaskExecution {
   async run(): Promise<ResultFrame | undefined> {
     const timeoutMs = Math.min(this.offer.timeoutMs, MAX_TIMER_MS);
     this.timeoutTimer = setTimeout(() => this.abort({ kind: 'timeout', timeoutMs }), timeoutMs);
-    let outcome: { output?: Record<string, unknown> } | { error: TaskError };
+    let outcome: { output?: Record<string, unknown> } | { error: TaskError; output?: Record<string, unknown> };
     try {
       outcome = await this.execute();
     } catch (error) {
-      outcome = { error: this.errorOf(error) };
+      outcome = { error: this.errorOf(error), ...(error instanceof TaskFailure && error.output ? { output: error.output } : {}) };
     } finally {
       clearTimeout(this.timeoutTimer);
     }
@@ -233,7 +233,7 @@ export class TaskExecution {
     });
   }
 
-  private close(outcome: { output?: Record<string, unknown> } | { error: TaskError }): ResultFrame {
+  private close(outcome: { output?: Record<string, unknown> } | { error: TaskError; output?: Record<string, unknown> }): ResultFrame {
     for (const [stream, buffer] of this.streams) this.sendLog(stream, buffer.flush());
     let status: ResultFrame['status'] = 'error' in outcome ? 'failed' : 'succeeded';
     let error = 'error' in outcome ? outcome.error : undefined;

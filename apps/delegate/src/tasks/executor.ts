@@ -40,6 +40,8 @@ export class TaskFailure extends Error {
     readonly code: string,
     message: string,
     readonly details: { stage?: TaskStage; hint?: string } = {},
+    /** What the work produced before it failed (a pipeline stage's step results), sent with the failure. */
+    readonly output?: Record<string, unknown>,
   ) {
     super(message);
   }

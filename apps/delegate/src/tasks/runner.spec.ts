@@ -142,7 +142,7 @@ describe('TaskRunner', () => {
 
   it('does not claim kinds it does not implement, nor anything while draining', async () => {
     const { runner, cp } = setup();
-    runner.handle(offerOf(TaskKind.ConnectorTest, {}));
+    runner.handle(offerOf('kind-nobody-implements', {}));
     void runner.drain(1_000);
     runner.handle(offerOf(TaskKind.Noop, {}));
     await delay(20);
@@ -479,7 +479,7 @@ describe('TaskRunner secrets', () => {
     });
   });
 
-  it('fails with SECRET_UNAVAILABLE for a reference to an external manager', async () => {
+  it('fails with SECRET_UNAVAILABLE for a reference sent without its manager connector', async () => {
     const { runner, cp } = setup();
     const reference = {
       ref: 'vault_pw',
@@ -491,7 +491,7 @@ describe('TaskRunner secrets', () => {
     const { result } = await runToResult(runner, cp, offerOf(TaskKind.Noop, {}, { secrets: [reference] }));
     expect(result.error).toMatchObject({ code: 'SECRET_UNAVAILABLE', stage: 'authentication' });
     expect(result.error?.message).toMatch(
-      /^secret 'vault_pw' .*external managers are not supported by this delegate version/,
+      /^secret 'vault_pw' is a reference to an external secret manager \(org\.vault\) sent without its manager connector/,
     );
   });
 

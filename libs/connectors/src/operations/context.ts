@@ -10,6 +10,11 @@ export interface OperationContext {
   /** Opened secrets by the reference the spec uses; already registered with the output masker. */
   secrets: ReadonlyMap<string, SecretPayload>;
   signal: AbortSignal;
+  /**
+   * The delegate's own environment, for credentials a connector inherits from it (InheritFromDelegate:
+   * AWS_* keys, GOOGLE_APPLICATION_CREDENTIALS, VAULT_TOKEN). Absent: nothing is inherited.
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
   log(text: string): void;
   /** Runs one stage, reporting its start, end and duration. */
   stage<T>(stage: CheckStage, run: () => Promise<T>): Promise<T>;
@@ -21,9 +26,19 @@ export interface CheckOutcome {
   details?: Record<string, unknown>;
 }
 
+/** Where an external secret manager keeps a value: a path, optionally a field of it and a version. */
+export interface ExternalSecretAddress {
+  path: string;
+  /** A field of a JSON (or KV) secret; without it the whole value (or its only field). */
+  key?: string | undefined;
+  version?: string | undefined;
+}
+
 /** The operations a connector type implements; `test` is the connection test every type offers. */
 export interface ConnectorOperations {
   test(ctx: OperationContext): Promise<CheckOutcome>;
+  /** Secret managers: reads one value with the connector's own credentials (on the delegate). */
+  readSecret?(ctx: OperationContext, address: ExternalSecretAddress): Promise<string>;
 }
 
 /** A failure a person can act on: a code per kind, the stage it happened in, and a hint. */

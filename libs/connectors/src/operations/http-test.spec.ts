@@ -9,12 +9,13 @@ import { testContext } from './testing';
 let server: Server;
 let base: string;
 const seen: IncomingMessage[] = [];
-let answers: Array<(req: IncomingMessage) => { status: number; body?: string; headers?: Record<string, string> }> = [];
+type Answer = { status: number; body?: string; headers?: Record<string, string> };
+let answers: Array<(req: IncomingMessage) => Answer> = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req);
-    const answer = (answers.shift() ?? (() => ({ status: 200, body: 'ok' })))(req);
+    const answer: Answer = (answers.shift() ?? ((): Answer => ({ status: 200, body: 'ok' })))(req);
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(answer.body ?? '');
   });

@@ -21,7 +21,19 @@ export const usernameTokenSpec = z
 
 export const tokenSpec = z.object({ tokenRef: secretRef('Reference to the access token') });
 
-export const sshKeySpec = z.object({ sshKeyRef: secretRef('Reference to an SSH private key secret') });
+/** An OpenSSH SHA-256 host key fingerprint, as `ssh-keygen -lf` prints it. */
+export const SSH_FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+// The server's host key is pinned, not trusted on first use: a connection test with no fingerprint fails and
+// reports the one the server presented, for an administrator to verify and add.
+export const sshKeySpec = z.object({
+  sshKeyRef: secretRef('Reference to an SSH private key secret'),
+  knownHostFingerprints: z
+    .array(z.string().regex(SSH_FINGERPRINT_PATTERN, { error: 'must be an SSH host key fingerprint: SHA256:<43 base64 characters>' }))
+    .max(16)
+    .optional()
+    .meta({ description: "The server's host key fingerprints (SHA256:…, as ssh-keygen -lf prints them); connections to other keys are refused" }),
+});
 
 export const anonymousAuth = z.object({ type: z.literal('Anonymous') });
 

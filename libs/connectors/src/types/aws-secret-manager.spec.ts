@@ -1,4 +1,4 @@
-import { collectSecretRefs } from '../catalog';
+import { collectSecretRefs, getConnectorType } from '../catalog';
 import { expectIssue, expectValid } from './spec-testing';
 
 const manual = {
@@ -39,5 +39,11 @@ describe('AwsSecretManager', () => {
 
   it('requires a region', () => {
     expectIssue('AwsSecretManager', { credential: manual.credential }, 'spec.region', 'is required');
+  });
+
+  it('takes an endpoint override (VPC endpoint), which must be an http(s) URL, and has a connection test', () => {
+    expectValid('AwsSecretManager', { ...manual, endpoint: 'https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com' });
+    expectIssue('AwsSecretManager', { ...manual, endpoint: 'secretsmanager.local' }, 'spec.endpoint');
+    expect(getConnectorType('AwsSecretManager')?.operations?.readSecret).toBeInstanceOf(Function);
   });
 });

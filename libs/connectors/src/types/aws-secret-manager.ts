@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields, requireDelegate, text } from '../schema/fields';
+import { awsSecretManagerOperations } from '../operations/secret-managers';
+import { connectivityFields, httpUrl, requireDelegate, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 // Unlike the Aws connector, Harness names both keys here without the Ref suffix; both are secret references.
@@ -31,6 +32,8 @@ export const awsSecretManagerSpec = z
     region: text('Region of the secrets, e.g. us-east-1', 64),
     secretNamePrefix: text('Prefix for the names of secrets Conduit creates', 512).optional(),
     usePutSecret: z.boolean().optional(),
+    // Not in Harness's schema: a VPC (PrivateLink) endpoint, or a stand-in in tests.
+    endpoint: httpUrl('Secrets Manager endpoint, when not https://secretsmanager.<region>.amazonaws.com').optional(),
     ...connectivityFields,
   })
   .superRefine((spec, ctx) => {
@@ -46,4 +49,5 @@ export const awsSecretManagerConnector = defineConnectorType({
   description: 'AWS Secrets Manager, read by the delegate inside the private network.',
   authKinds: ['AccessKey', 'InheritFromDelegate'],
   schema: awsSecretManagerSpec,
+  operations: awsSecretManagerOperations,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields, gitUrl } from '../schema/fields';
+import { bitbucketOperations } from '../operations/scm-test';
+import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
   apiAccessOAuth,
   apiAccessUsernameToken,
@@ -19,6 +20,7 @@ export const bitbucketSpec = z.object({
   validationRepo,
   authentication: scmAuthentication(z.discriminatedUnion('type', [httpUsernameToken, httpUsernamePassword, httpOAuth])),
   apiAccess: z.discriminatedUnion('type', [apiAccessUsernameToken, apiAccessOAuth]).optional(),
+  apiUrl: httpUrl('Bitbucket Cloud API base; https://api.bitbucket.org for bitbucket.org when absent (Data Center is tested over Git)').optional(),
   ...connectivityFields,
 });
 
@@ -30,4 +32,5 @@ export const bitbucketConnector = defineConnectorType({
   docsHint: 'An app password (Cloud) or HTTP access token (Data Center) with repository read permission.',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'OAuthRefreshToken'],
   schema: bitbucketSpec,
+  operations: bitbucketOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { dockerRegistryOperations } from '../operations/docker-registry-test';
 import { registryAuth } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 
@@ -18,4 +19,5 @@ export const dockerRegistryConnector = defineConnectorType({
   docsHint: 'For Docker Hub, use an access token as the password.',
   authKinds: ['Anonymous', 'HttpBasic'],
   schema: dockerRegistrySpec,
+  operations: dockerRegistryOperations,
 });

@@ -1,3 +1,4 @@
+import { getConnectorType } from '../catalog';
 import { expectIssue, expectValid } from './spec-testing';
 
 describe('GcpSecretManager', () => {
@@ -14,5 +15,11 @@ describe('GcpSecretManager', () => {
       'spec.credentialsRef',
       'not used',
     );
+  });
+
+  it('takes an endpoint override, which must be an http(s) URL, and has a connection test', () => {
+    expectValid('GcpSecretManager', { credentialsRef: 'gcp_sm_key', endpoint: 'https://secretmanager.p.googleapis.com' });
+    expectIssue('GcpSecretManager', { credentialsRef: 'gcp_sm_key', endpoint: 'not a url' }, 'spec.endpoint');
+    expect(getConnectorType('GcpSecretManager')?.operations?.test).toBeInstanceOf(Function);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields, requireDelegate } from '../schema/fields';
+import { gcpSecretManagerOperations } from '../operations/secret-managers';
+import { connectivityFields, httpUrl, requireDelegate } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const gcpSecretManagerSpec = z
@@ -10,6 +11,8 @@ export const gcpSecretManagerSpec = z
       .boolean()
       .optional()
       .meta({ description: "true: use the delegate's Google identity instead of a key" }),
+    // Not in Harness's schema: a Private Service Connect endpoint, or a stand-in in tests.
+    endpoint: httpUrl('Secret Manager endpoint, when not https://secretmanager.googleapis.com').optional(),
     ...connectivityFields,
   })
   .superRefine((spec, ctx) => {
@@ -38,4 +41,5 @@ export const gcpSecretManagerConnector = defineConnectorType({
   description: 'Google Cloud Secret Manager, read by the delegate inside the private network.',
   authKinds: ['ServiceAccountKey', 'InheritFromDelegate'],
   schema: gcpSecretManagerSpec,
+  operations: gcpSecretManagerOperations,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields, gitUrl } from '../schema/fields';
+import { githubOperations } from '../operations/scm-test';
+import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
   apiAccessGithubApp,
   apiAccessOAuth,
@@ -23,6 +24,7 @@ export const githubSpec = z.object({
     z.discriminatedUnion('type', [httpUsernameToken, httpUsernamePassword, httpOAuth, httpGithubApp, httpAnonymous]),
   ),
   apiAccess: z.discriminatedUnion('type', [apiAccessToken, apiAccessGithubApp, apiAccessOAuth]).optional(),
+  apiUrl: httpUrl('GitHub REST API base; derived from url when absent (https://api.github.com, or <host>/api/v3 for GitHub Enterprise)').optional(),
   ...connectivityFields,
 });
 
@@ -34,4 +36,5 @@ export const githubConnector = defineConnectorType({
   docsHint: 'A fine-grained personal access token or a GitHub App installation; API access is needed for triggers.',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'HttpToken', 'OAuthRefreshToken', 'GithubApp', 'Anonymous'],
   schema: githubSpec,
+  operations: githubOperations,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields, gitUrl } from '../schema/fields';
+import { gitlabOperations } from '../operations/scm-test';
+import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
   apiAccessOAuth,
   apiAccessToken,
@@ -18,6 +19,7 @@ export const gitlabSpec = z.object({
   validationRepo,
   authentication: scmAuthentication(z.discriminatedUnion('type', [httpUsernameToken, httpUsernamePassword, httpOAuth])),
   apiAccess: z.discriminatedUnion('type', [apiAccessToken, apiAccessOAuth]).optional(),
+  apiUrl: httpUrl('GitLab REST API base; derived from url when absent (<instance>/api/v4)').optional(),
   ...connectivityFields,
 });
 
@@ -29,4 +31,5 @@ export const gitlabConnector = defineConnectorType({
   docsHint: 'A personal, group or project access token with read_repository (and api for API access).',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'HttpToken', 'OAuthRefreshToken'],
   schema: gitlabSpec,
+  operations: gitlabOperations,
 });

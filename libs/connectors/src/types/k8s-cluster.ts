@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { kubernetesOperations } from '../operations/kubernetes';
 import { clientCertificateFields, usernamePasswordSpec } from '../schema/auth';
 import { connectivityFields, httpUrl, requireDelegate, requireOneOf, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -59,4 +60,5 @@ export const k8sClusterConnector = defineConnectorType({
   docsHint: 'A delegate inside the cluster needs no credentials here; otherwise a service account token is typical.',
   authKinds: ['HttpBasic', 'ClientCertificate', 'HttpToken', 'OpenIdConnect', 'InheritFromDelegate'],
   schema: k8sClusterSpec,
+  operations: kubernetesOperations,
 });

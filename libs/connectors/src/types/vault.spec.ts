@@ -1,3 +1,4 @@
+import { getConnectorType } from '../catalog';
 import { expectIssue, expectValid } from './spec-testing';
 
 const token = {
@@ -59,5 +60,9 @@ describe('Vault', () => {
 
   it('refuses a documentation placeholder as the URL', () => {
     expectIssue('Vault', { ...token, vaultUrl: '<Public Vault URL>' }, 'spec.vaultUrl', 'placeholder');
+  });
+
+  it('has a connection test and reads secrets', () => {
+    expect(getConnectorType('Vault')?.operations?.readSecret).toBeInstanceOf(Function);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { vaultOperations } from '../operations/secret-managers';
 import { connectivityFields, httpUrl, requireDelegate, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -84,4 +85,5 @@ export const vaultConnector = defineConnectorType({
   docsHint: 'The policy needs read (and write, unless readOnly) on the engine path.',
   authKinds: ['HttpToken', 'AppRole', 'InheritFromDelegate'],
   schema: vaultSpec,
+  operations: vaultOperations((spec) => vaultAccessType(spec as VaultFields)),
 });

@@ -1,17 +1,62 @@
 import { TaskKind } from '@conduit/protocol';
 import type { TaskExecutor } from '../executor';
+import { inheritableEnvironment, InheritableEnvironment, TaskSecretValues } from '../secrets';
 import { connectorTestExecutor } from './connector-test';
 import { echoExecutor } from './echo';
+import { pipelineCiExecutor } from './pipeline-ci';
+import { pipelineDeployExecutor } from './pipeline-deploy';
 import { noopExecutor } from './noop';
+import { secretResealExecutor } from './secret-reseal';
 import { sleepExecutor } from './sleep';
 
 export type ExecutorRegistry = ReadonlyMap<string, TaskExecutor<unknown>>;
 
-/** The task kinds this delegate implements; exactly these are declared in hello. */
-export const EXECUTORS: ExecutorRegistry = new Map<string, TaskExecutor<unknown>>([
+/**
+ * Reads the task's external secret references (on this delegate, with each manager connector's own
+ * credentials or the ones it inherits from the delegate's environment) before the executor runs, so every
+ * executor sees resolved values that are already registered with the task's masker. Reported as the
+ * `resolution` stage.
+ */
+export function resolvingExternalSecrets<P>(executor: TaskExecutor<P>, environment: InheritableEnvironment): TaskExecutor<P> {
+  return {
+    payload: executor.payload,
+    async run(ctx) {
+      const { secrets } = ctx;
+      if (secrets instanceof TaskSecretValues && secrets.unresolved.length > 0) {
+        ctx.progress('resolution', 'started');
+        let unmaskable: string[];
+        try {
+          unmaskable = await secrets.resolveReferences({ signal: ctx.signal, environment });
+        } catch (error) {
+          ctx.progress('resolution', 'failed', error instanceof Error ? error.message : undefined);
+          throw error;
+        }
+        ctx.progress('resolution', 'succeeded');
+        for (const ref of unmaskable) ctx.log('system', `warning: secret '${ref}' is too short to be masked in output\n`);
+      }
+      return executor.run(ctx);
+    },
+  };
+}
+
+// Read once at start: the only variables a manager connector may inherit from the delegate.
+const ENVIRONMENT = inheritableEnvironment(process.env);
+
+const kinds: Array<[string, TaskExecutor<unknown>]> = [
   [TaskKind.Noop, noopExecutor],
   [TaskKind.Sleep, sleepExecutor],
   [TaskKind.SleepMutating, sleepExecutor],
   [TaskKind.Echo, echoExecutor],
   [TaskKind.ConnectorTest, connectorTestExecutor],
-]);
+  [TaskKind.PipelineCi, pipelineCiExecutor],
+  [TaskKind.PipelineDeploy, pipelineDeployExecutor],
+  [TaskKind.SecretReseal, secretResealExecutor],
+];
+
+/** The task kinds this delegate implements; exactly these are declared in hello. */
+export const EXECUTORS: ExecutorRegistry = new Map<string, TaskExecutor<unknown>>(
+  kinds.map(([kind, executor]) => [kind, resolvingExternalSecrets(executor, ENVIRONMENT)]),
+);
+
+/** Kinds that run the user's shell commands: declared only when DELEGATE_ALLOW_SHELL is on. */
+export const SHELL_KINDS: ReadonlySet<string> = new Set([TaskKind.PipelineCi]);

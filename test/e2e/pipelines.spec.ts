@@ -1,0 +1,209 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startGitHttp, startKubernetes, type GitHttpPeer, type KubernetesStandIn } from '../peers';
+import { createDatabase, freePort, REDIS_URL, runTs, RunningProcess, waitFor } from '../support/processes';
+
+type Json = Record<string, unknown>;
+
+/** The connectors overview's example pipeline, its connector identifiers and scopes as written. */
+const examplePipeline = (command: string) => `pipeline:
+  name: Build and Deploy
+  identifier: build_and_deploy
+  stages:
+    - name: Build
+      type: ci
+      spec:
+        codebase:
+          connector: account.github_connector # Account-scoped connector
+          repo: demo.git
+        steps:
+          - name: Build Image
+            type: run
+            spec:
+              shell: sh
+              command: |
+${command
+  .split('\n')
+  .map((line) => `                ${line}`)
+  .join('\n')}
+    - name: Deploy
+      type: deploy
+      spec:
+        service: my_service
+        environment:
+          name: production
+          deploy-to: k8s_prod
+        connector: org.k8s_connector # Org-scoped connector
+`;
+
+/**
+ * Pipelines through a real delegate: the Git peer is real (git http-backend behind Basic auth), the
+ * Kubernetes API is a stand-in (test/peers/kubernetes.ts) recording what was applied.
+ */
+describe('the example pipeline through a delegate (real git peer, Kubernetes API stand-in)', () => {
+  const prefix = `conduit-e2e-pipelines-${process.pid}`;
+  const canary = `canary-step-${Date.now()}`;
+  let db: { url: string; drop(): void };
+  let home: string;
+  let port: number;
+  let controlPlane: RunningProcess;
+  let delegate: RunningProcess;
+  let git: GitHttpPeer;
+  let cluster: KubernetesStandIn;
+  let movedCluster: KubernetesStandIn;
+  let apiKey: string;
+  const P = '?org=default&project=default';
+
+  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json; text: string }> => {
+    const yaml = typeof body === 'string';
+    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'Content-Type': yaml ? 'application/yaml' : 'application/json' } : {}) },
+      ...(body !== undefined ? { body: yaml ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let parsed: Json = {};
+    try {
+      parsed = JSON.parse(text) as Json;
+    } catch {
+      // logs are plain text
+    }
+    return { status: response.status, body: parsed, text };
+  };
+  const runToEnd = async (): Promise<Json> => {
+    const started = await api('POST', `/v1/pipelines/build_and_deploy/executions${P}`).catch((error: Error) => {
+      throw new Error(`${error.message}; control plane said:\n${controlPlane.output.slice(-4000)}`);
+    });
+    expect(started.status).toBe(201);
+    const id = started.body['id'] as string;
+    return waitFor(async () => {
+      const execution = (await api('GET', `/v1/pipelines/build_and_deploy/executions/${id}${P}`)).body;
+      return execution['status'] !== 'running' && execution;
+    }, 'the execution to end', { timeoutMs: 60_000, process: controlPlane });
+  };
+  const k8sConnector = (standIn: KubernetesStandIn) => ({
+    identifier: 'k8s_connector',
+    name: 'Kubernetes',
+    type: 'K8sCluster',
+    spec: { credential: { type: 'ManualConfig', spec: { masterUrl: standIn.url, auth: { type: 'ServiceAccount', spec: { serviceAccountTokenRef: 'k8s_token', caCertRef: 'k8s_ca' } } } } },
+  });
+
+  beforeAll(async () => {
+    [git, cluster, movedCluster] = await Promise.all([
+      startGitHttp(),
+      startKubernetes({ namespaces: ['default', 'production'] }),
+      startKubernetes({ namespaces: ['default', 'production'] }),
+    ]);
+    db = createDatabase();
+    home = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-pipelines-'));
+    port = await freePort();
+    controlPlane = runTs('apps/control-plane/src/main.ts', { PORT: String(port), CONDUIT_HOME: home, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, CONDUIT_LOCAL_DELEGATE: '1' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
+    apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
+    delegate = runTs('apps/delegate/src/main.ts', {
+      CONDUIT_URL: `http://127.0.0.1:${port}`,
+      CONDUIT_DELEGATE_TOKEN_FILE: path.join(home, 'delegate-token'),
+      DELEGATE_NAME: 'builder',
+      DELEGATE_KEY_FILE: path.join(home, 'group.key'),
+      DELEGATE_ALLOW_SHELL: 'true',
+    });
+    await waitFor(async () => ((await api('GET', '/v1/delegate-groups')).body['items'] as unknown[]).length === 1, 'delegate group key', { process: delegate });
+
+    const deployer = cluster.credentials['conduit-deployer'];
+    const secrets: Array<[string, string, string]> = [
+      ['', 'git_token', git.token],
+      ['', 'step_secret', canary],
+      ['?org=default', 'k8s_token', deployer?.token as string],
+      ['?org=default', 'k8s_ca', cluster.caCert],
+    ];
+    for (const [scope, identifier, value] of secrets) {
+      expect((await api('POST', `/v1/secrets${scope}`, { identifier, name: identifier, kind: 'text', value: { value } })).status).toBe(201);
+    }
+    expect(
+      (
+        await api('POST', '/v1/connectors', {
+          identifier: 'github_connector',
+          name: 'GitHub',
+          type: 'Github',
+          spec: { url: git.accountUrl, type: 'Account', validationRepo: 'demo.git', authentication: { type: 'Http', spec: { type: 'UsernameToken', spec: { username: git.username, tokenRef: 'git_token' } } } },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await api('POST', '/v1/connectors?org=default', k8sConnector(cluster))).status).toBe(201);
+  });
+  afterAll(async () => {
+    await delegate?.stop();
+    await controlPlane?.stop();
+    await Promise.all([git?.stop(), cluster?.stop(), movedCluster?.stop()]);
+    db?.drop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('refuses to start a pipeline whose references do not resolve, naming every YAML path at once', async () => {
+    const broken = examplePipeline('echo hi').replace('account.github_connector', 'account.nope').replace('org.k8s_connector', 'org.missing').replace('build_and_deploy', 'broken');
+    expect((await api('POST', `/v1/pipelines${P}`, broken)).status).toBe(201);
+    const run = await api('POST', `/v1/pipelines/broken/executions${P}`);
+    expect(run.status).toBe(400);
+    expect((run.body['details'] as Array<{ message: string }>).map((d) => d.message)).toEqual([
+      "stages[0].spec.codebase.connector: 'account.nope' not found in account 'default'",
+      "stages[1].spec.connector: 'org.missing' not found in organization 'default'",
+    ]);
+  });
+
+  it('clones the codebase, runs the step with the secret masked, and applies the release to the cluster', async () => {
+    const command = 'test -f README.md && echo "cloned: $(head -c 12 README.md)"\necho "the secret is <+secrets.getValue(\\"account.step_secret\\")>"\necho "base64: $(printf %s "<+secrets.getValue(\\"account.step_secret\\")>" | base64)"';
+    expect((await api('POST', `/v1/pipelines${P}`, examplePipeline(command))).status).toBe(201);
+    const execution = await runToEnd();
+    expect(execution).toMatchObject({
+      status: 'succeeded',
+      stages: [
+        { name: 'Build', status: 'succeeded', steps: [{ name: 'Build Image', status: 'succeeded', exitCode: 0 }], target: { connector: 'account.github_connector' } },
+        { name: 'Deploy', status: 'succeeded', target: { connector: 'org.k8s_connector', environment: 'production', deployTo: 'k8s_prod' } },
+      ],
+    });
+    const logs = (await api('GET', `/v1/pipelines/build_and_deploy/executions/${execution['id']}/logs${P}`)).text;
+    expect(logs).toContain('[Build] cloned:');
+    expect(logs).toContain('[Build] the secret is ***');
+    expect(logs).not.toContain(canary);
+    expect(logs).not.toContain(Buffer.from(canary).toString('base64'));
+    expect(cluster.getObject('configmaps', 'production', 'conduit-release-my-service')).toMatchObject({ data: { service: 'my_service', environment: 'production', deployTo: 'k8s_prod' } });
+    expect(git.requests.some((r) => r.path.includes('/demo.git/'))).toBe(true);
+  });
+
+  it('streams the logs as Server-Sent Events until the run ends', async () => {
+    const started = await api('POST', `/v1/pipelines/build_and_deploy/executions${P}`);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/pipelines/build_and_deploy/executions/${started.body['id']}/logs${P}&follow=true`, { headers: { Authorization: `Bearer ${apiKey}` } });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const stream = await response.text(); // ends when the execution does
+    expect(stream).toContain('event: log');
+    expect(stream).toMatch(/event: end\ndata: \{"status":"succeeded"/);
+    expect(stream).not.toContain(canary);
+  });
+
+  it('runs the same YAML against a moved endpoint: only the connector changed', async () => {
+    const current = (await api('GET', '/v1/connectors/k8s_connector?org=default')).body;
+    await api('PUT', '/v1/secrets/k8s_token/value?org=default', { version: 2, value: { value: movedCluster.credentials['conduit-deployer']?.token } });
+    await api('PUT', '/v1/secrets/k8s_ca/value?org=default', { version: 2, value: { value: movedCluster.caCert } });
+    expect((await api('PUT', '/v1/connectors/k8s_connector?org=default', { ...k8sConnector(movedCluster), version: current['version'] })).status).toBe(200);
+    expect((await runToEnd())['status']).toBe('succeeded');
+    expect(movedCluster.getObject('configmaps', 'production', 'conduit-release-my-service')).toBeDefined();
+  });
+
+  it('aborts a running execution: the step process on the delegate is stopped', async () => {
+    const slow = examplePipeline('echo started; sleep 30; echo finished').replace('build_and_deploy', 'slow');
+    await api('POST', `/v1/pipelines${P}`, slow);
+    const started = await api('POST', `/v1/pipelines/slow/executions${P}`);
+    const id = started.body['id'] as string;
+    await waitFor(async () => (await api('GET', `/v1/pipelines/slow/executions/${id}/logs${P}`)).text.includes('started'), 'the step to start', { timeoutMs: 30_000 });
+    const aborted = await api('POST', `/v1/pipelines/slow/executions/${id}/cancel${P}`);
+    expect(aborted.body).toMatchObject({ status: 'aborted', stages: [{ status: 'aborted' }, { status: 'skipped' }] });
+    const taskId = ((aborted.body['stages'] as Array<{ taskIds: string[] }>)[0]?.taskIds ?? [])[0];
+    const task = await waitFor(async () => {
+      const t = (await api('GET', `/v1/tasks/${taskId}`)).body;
+      return t['status'] === 'cancelled' && t;
+    }, 'the stage task to be cancelled', { timeoutMs: 20_000 });
+    expect(task).toMatchObject({ status: 'cancelled' });
+    expect((await api('GET', `/v1/pipelines/slow/executions/${id}/logs${P}`)).text).not.toContain('finished');
+  });
+});
