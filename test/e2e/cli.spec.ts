@@ -23,6 +23,7 @@ describe('conduit CLI against a running control plane and delegate', () => {
   const prefix = `conduit-e2e-cli-${process.pid}`;
   const token = `tok-${randomBytes(12).toString('hex')}`;
   const wrongToken = `bad-${randomBytes(12).toString('hex')}`;
+  const stepSecret = `step-${randomBytes(12).toString('hex')}`;
   let db: { url: string; drop(): void };
   let home: string;
   let userHome: string;
@@ -115,6 +116,7 @@ describe('conduit CLI against a running control plane and delegate', () => {
       DELEGATE_NAME: 'cli-e2e-delegate',
       DELEGATE_TAGS: 'cli-e2e',
       DELEGATE_KEY_FILE: path.join(home, 'group.key'),
+      DELEGATE_ALLOW_SHELL: 'true', // pipeline ci steps run shell commands
     });
     await waitFor(async () => ((await api('/v1/delegate-groups')).body['items'] as Array<{ publicKey: string | null }>).some((g) => g.publicKey), 'the delegate group key', {
       process: delegate,
@@ -225,6 +227,39 @@ describe('conduit CLI against a running control plane and delegate', () => {
     expect(failure.stdout).toMatch(/^ {2}✗ operation\s+\d+ ms$/m);
     expect(failure.stdout).toMatch(/^ {2}authentication failed: the request rejected by http:\/\/127\.0\.0\.1:\d+\/health \(401\)$/m);
     expect(seenAuthorization).toContain(`Bearer ${wrongToken}`);
+  });
+
+  it('runs pipelines with --follow: progress, masked output and a summary; exit 1 naming a failing step or a missing connector', async () => {
+    expect((await cli(['secret', 'create', 'token_ref', '--from-literal', stepSecret])).code).toBe(0);
+    const ciPipeline = (identifier: string, command: string) =>
+      `pipeline:\n  identifier: ${identifier}\n  name: ${identifier}\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        steps:\n          - name: main\n            type: run\n            spec:\n              shell: sh\n              command: |\n                ${command}\n`;
+    const missing = `pipeline:\n  identifier: ship\n  name: ship\n  stages:\n    - name: Deploy\n      type: deploy\n      spec:\n        service: web\n        environment:\n          name: production\n          deploy-to: web\n        connector: missing_cluster\n`;
+    const file = path.join(home, 'pipelines.yaml');
+    await writeFile(file, [ciPipeline('greet', 'echo "hello <+secrets.getValue(\\"token_ref\\")>"'), ciPipeline('boom', 'echo failing; exit 3'), missing].join('---\n'));
+    expect(await cli(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'created pipeline/greet\ncreated pipeline/boom\ncreated pipeline/ship\n' });
+
+    const [greet, boom, ship] = await Promise.all([cli(['pipeline', 'run', 'greet', '--follow']), cli(['pipeline', 'run', 'boom', '--follow']), cli(['pipeline', 'run', 'ship', '--follow'])]);
+    expect(greet.stderr).toBe('');
+    expect(greet.stdout).toMatch(/^run \S+ of pipeline greet: running$/m);
+    expect(greet.stdout).toContain('▶ stage Build');
+    expect(greet.stdout).toContain("[Build] step 'main' (attempt 1) started");
+    expect(greet.stdout).toMatch(/^ {2}\[Build\] hello \*\*\*$/m);
+    expect(greet.stdout).toMatch(/^ {2}✓ stage Build \(ci\): succeeded\n {4}✓ step main: succeeded, exit code 0/m);
+    expect(greet.code).toBe(0);
+    for (const text of [greet.stdout, greet.stderr, controlPlane.output]) expect(text).not.toContain(stepSecret);
+
+    expect(boom.stdout).toContain('[Build] failing');
+    expect(boom.stdout).toMatch(/^run \S+ of pipeline boom: failed$/m);
+    expect(boom.stdout).toMatch(/^ {4}✗ step main: failed, exit code 3/m);
+    expect(boom.code).toBe(1);
+
+    expect(ship.code).toBe(1);
+    expect(ship.stderr).toMatch(/^error: pipeline 'ship' cannot run: a reference does not resolve\n {2}stages\[0\]\.spec\.connector: 'missing_cluster' not found/);
+
+    const runs = await cli(['pipeline', 'executions', 'greet']);
+    expect(runs.stdout).toMatch(/^\S+\s+succeeded\s+1\s+Build:succeeded/m);
+    const id = /^(\S+)\s+succeeded/m.exec(runs.stdout)?.[1] as string;
+    expect((await cli(['pipeline', 'logs', 'greet', id])).stdout).toContain('[Build] hello ***');
   });
 
   it('never lets the secret values reach the control plane in plaintext', () => {

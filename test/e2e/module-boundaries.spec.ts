@@ -26,7 +26,7 @@ describe('module boundaries', () => {
   it.each([
     ['libs/protocol/src/bad.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n", /"type:util" is not allowed to import "@nestjs\/common"/],
     ['libs/crypto/src/bad.ts', "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n", /"type:util" is not allowed to import "typeorm"/],
-    ['libs/crypto/src/bad.ts', "import { z } from '@conduit/connectors';\nexport const x = z;\n", /type:util.*can only depend on libs tagged with "type:util"/is],
+    ['libs/crypto/src/bad.ts', "import { parsePipelineYaml } from '@conduit/pipeline';\nexport const x = parsePipelineYaml;\n", /type:util.*can only depend on libs tagged with "type:util"/is],
     ['libs/pipeline/src/bad.ts', "import { createApp } from '../../../apps/control-plane/src/app';\nexport const x = createApp;\n", /relative or absolute path|Imports of apps are forbidden/i],
     ['apps/delegate/src/bad.ts', "import { createApp } from '../../control-plane/src/app';\nexport const x = createApp;\n", /relative or absolute path|Imports of apps are forbidden/i],
     ['apps/delegate/src/bad.ts', "import { Repository } from 'typeorm';\nexport const x = Repository;\n", /"scope:delegate" is not allowed to import "typeorm"/],

@@ -11,4 +11,9 @@ export interface Io {
   stdinIsTTY: boolean;
   /** Rewrites the current stderr line (a spinner); absent when stderr is not a terminal. */
   progress?: (text: string) => void;
+  /**
+   * Calls `handler` on the first Ctrl-C (SIGINT) instead of dying; answers a function that removes it. A second
+   * Ctrl-C meanwhile ends the process as usual. Absent in tests that do not simulate it.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }

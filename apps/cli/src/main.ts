@@ -16,6 +16,10 @@ const io: Io = {
   env: { ...process.env },
   readStdin,
   stdinIsTTY: Boolean(process.stdin.isTTY),
+  onInterrupt: (handler) => {
+    process.once('SIGINT', handler);
+    return () => process.removeListener('SIGINT', handler);
+  },
   ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
 };
 

@@ -2,6 +2,7 @@ import { Argument, Command, InvalidArgumentError } from 'commander';
 import { action } from './commands/command-kit';
 import { registerConnectorTest } from './commands/connector-test';
 import { registerDelegate } from './commands/delegate';
+import { registerPipeline } from './commands/pipeline';
 import { registerContext, registerLogin } from './commands/login';
 import { registerResources } from './commands/resources';
 import { registerSecret } from './commands/secret';
@@ -97,6 +98,7 @@ Nothing is written if any document is invalid. Exit code 1 if anything could not
   registerConnectorTest(program, io);
   registerSecret(program, io);
   registerDelegate(program, io, clock.now);
+  registerPipeline(program, io, clock.now);
 
   program
     .command('completion')

@@ -53,7 +53,9 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   json?: unknown;
   yaml?: string;
-  accept?: 'application/json' | 'application/yaml';
+  accept?: 'application/json' | 'application/yaml' | 'text/plain' | 'text/event-stream';
+  /** Aborts the call (a followed stream on Ctrl-C). */
+  signal?: AbortSignal;
   /** Send the selected ?org=&project= (routes that are account-wide ignore it). */
   scoped?: boolean;
   /** Override the selected scope for this call. */
@@ -79,7 +81,17 @@ export class ApiClient {
     return (await this.send(method, route, { ...options, accept: options.accept ?? 'application/yaml' }, true)).text;
   }
 
-  private async send(method: string, route: string, options: RequestOptions, raw = false): Promise<{ status: number; body: unknown; text: string }> {
+  /**
+   * A response whose body is read as it arrives (Server-Sent Events); a refusal is read whole and thrown as
+   * `ApiFailure`, like every other call.
+   */
+  async stream(method: string, route: string, options: RequestOptions = {}): Promise<Response> {
+    const response = await this.call(method, route, { ...options, accept: options.accept ?? 'text/event-stream' });
+    if (!response.ok) this.refusal(method, route, response, this.parse(response, await response.text()));
+    return response;
+  }
+
+  private async call(method: string, route: string, options: RequestOptions): Promise<Response> {
     const target = new URL(`${this.url}${route}`);
     const scope = options.scope ?? this.scope;
     const query: Record<string, string | number | boolean | undefined> = {
@@ -98,26 +110,33 @@ export class ApiClient {
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(options.json);
     }
-    let response: Response;
     try {
-      response = await this.fetchFn(target, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+      return await this.fetchFn(target, { method, headers, ...(payload !== undefined ? { body: payload } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       throw unreachable(this.url, error);
     }
-    const text = await response.text();
-    let body: unknown = text;
+  }
+
+  private parse(response: Response, text: string): unknown {
     const isJson = (response.headers.get('content-type') ?? '').includes('json');
-    if (isJson && text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
+    if (!isJson || !text) return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
     }
-    if (!response.ok) {
-      if (isErrorBody(body)) throw new ApiFailure(response.status, body);
-      throw new ApiFailure(response.status, { code: `HTTP_${response.status}`, message: `${method} ${route} answered ${response.status} ${response.statusText}`.trim(), details: null, requestId: response.headers.get('x-request-id') ?? '' });
-    }
+  }
+
+  private refusal(method: string, route: string, response: Response, body: unknown): never {
+    if (isErrorBody(body)) throw new ApiFailure(response.status, body);
+    throw new ApiFailure(response.status, { code: `HTTP_${response.status}`, message: `${method} ${route} answered ${response.status} ${response.statusText}`.trim(), details: null, requestId: response.headers.get('x-request-id') ?? '' });
+  }
+
+  private async send(method: string, route: string, options: RequestOptions, raw = false): Promise<{ status: number; body: unknown; text: string }> {
+    const response = await this.call(method, route, options);
+    const text = await response.text();
+    const body = this.parse(response, text);
+    if (!response.ok) this.refusal(method, route, response, body);
     if (raw) return { status: response.status, body: text, text };
     return { status: response.status, body: text === '' ? undefined : body, text };
   }

@@ -116,3 +116,48 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string | null;
 }
+
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
+
+export interface StepView {
+  name: string;
+  status: string;
+  exitCode?: number | null;
+  durationMs?: number;
+  attempts?: number;
+}
+
+export interface StageView {
+  name: string;
+  type: string;
+  status: string;
+  attempts: number;
+  steps: StepView[];
+  error: { code: string; message: string } | null;
+  target: Record<string, unknown> | null;
+}
+
+/** A pipeline run as /v1/pipelines/:id/executions answers it. */
+export interface ExecutionView {
+  id: string;
+  pipeline: string;
+  pipelineVersion?: number;
+  status: ExecutionStatus;
+  currentStage?: number;
+  stages: StageView[];
+  error: { code: string; message: string } | null;
+  createdBy?: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+/** The data of a `progress` or `log` event of the follow stream. */
+export interface ExecutionStreamEvent {
+  type: string;
+  pipelineStage: string;
+  line: string;
+  stream?: string | null;
+  stage?: string | null;
+  status?: string | null;
+  data?: string | null;
+}

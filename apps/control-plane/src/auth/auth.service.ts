@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateToken, hashSecretToken, parseToken, verifySecretToken } from '@conduit/crypto';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { ApiKeyEntity, PrincipalEntity, Role, RoleBindingEntity } from './auth.entities';
 import { Principal } from './principal';
 
@@ -16,26 +16,30 @@ export class AuthService {
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
-    @InjectRepository(PrincipalEntity) private readonly principals: Repository<PrincipalEntity>,
-    @InjectRepository(RoleBindingEntity) private readonly bindings: Repository<RoleBindingEntity>,
   ) {}
 
   /** The principal behind a presented API key, or null when the key is unknown, malformed or revoked. */
   async authenticate(presented: string): Promise<Principal | null> {
     const parsed = parseToken(presented, API_KEY_PREFIX);
     if (!parsed) return null;
-    const key = await this.apiKeys.findOne({ where: { keyId: parsed.id, revokedAt: IsNull() } });
-    if (!key || !verifySecretToken(presented, key.secretHash)) return null;
-    const principal = await this.principals.findOneBy({ id: key.principalId });
-    if (!principal) return null;
-    const grants = await this.bindings.findBy({ principalId: principal.id });
-    this.touch(key.id);
+    // One round trip: the key, its principal and the principal's role bindings.
+    const rows = (await this.apiKeys.query(
+      `SELECT k.id AS key_id, k.secret_hash, p.id AS principal_id, p.name, p.account_id,
+              b.role, b.account_id AS b_account, b.organization_id AS b_org, b.project_id AS b_project
+         FROM api_keys k JOIN principals p ON p.id = k.principal_id
+         LEFT JOIN role_bindings b ON b.principal_id = p.id
+        WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
+      [parsed.id],
+    )) as Array<{ key_id: string; secret_hash: string; principal_id: string; name: string; account_id: string; role: Role | null; b_account: string; b_org: string | null; b_project: string | null }>;
+    const first = rows[0];
+    if (!first || !verifySecretToken(presented, first.secret_hash)) return null;
+    this.touch(first.key_id);
     return {
-      id: principal.id,
-      name: principal.name,
-      accountId: principal.accountId,
-      apiKeyId: key.id,
-      grants: grants.map(({ role, accountId, organizationId, projectId }) => ({ role, accountId, organizationId, projectId })),
+      id: first.principal_id,
+      name: first.name,
+      accountId: first.account_id,
+      apiKeyId: first.key_id,
+      grants: rows.filter((r) => r.role !== null).map((r) => ({ role: r.role as Role, accountId: r.b_account, organizationId: r.b_org, projectId: r.b_project })),
     };
   }
 

@@ -22,29 +22,36 @@ export class ScopesService {
 
   /** Resolves identifiers to a scope of the caller's account; unknown ones are a 404 naming them. */
   async resolve(accountId: string, query: ScopeQuery): Promise<Scope> {
-    const account = await this.accounts.findOneByOrFail({ id: accountId });
-    const scope: Scope = {
-      level: 'account',
-      accountId,
-      organizationId: null,
-      projectId: null,
-      accountIdentifier: account.identifier,
-      orgIdentifier: null,
-      projectIdentifier: null,
-    };
     if (query.project && !query.org) {
       throw ApiError.badRequest(`project: '${query.project}' needs its organization: add org=<identifier>`, [
         { path: 'org', message: 'org: required when project is given' },
       ]);
     }
+    // One round trip for the account, and the organization and project when named.
+    const [row] = (await this.accounts.query(
+      `SELECT a.identifier AS account, o.id AS org_id, o.identifier AS org, p.id AS project_id, p.identifier AS project
+         FROM accounts a
+         LEFT JOIN organizations o ON o.account_id = a.id AND o.identifier = $2
+         LEFT JOIN projects p ON p.organization_id = o.id AND p.identifier = $3
+        WHERE a.id = $1`,
+      [accountId, query.org ?? null, query.project ?? null],
+    )) as Array<{ account: string; org_id: string | null; org: string | null; project_id: string | null; project: string | null }>;
+    if (!row) throw ApiError.unauthenticated('the account of this API key no longer exists');
+    const scope: Scope = {
+      level: 'account',
+      accountId,
+      organizationId: null,
+      projectId: null,
+      accountIdentifier: row.account,
+      orgIdentifier: null,
+      projectIdentifier: null,
+    };
     if (!query.org) return scope;
-    const org = await this.orgs.findOneBy({ accountId, identifier: query.org });
-    if (!org) throw ApiError.notFound(`organization '${query.org}' not found in account '${account.identifier}'`);
-    Object.assign(scope, { level: 'org', organizationId: org.id, orgIdentifier: org.identifier });
+    if (!row.org_id) throw ApiError.notFound(`organization '${query.org}' not found in account '${row.account}'`);
+    Object.assign(scope, { level: 'org', organizationId: row.org_id, orgIdentifier: row.org });
     if (!query.project) return scope;
-    const project = await this.projects.findOneBy({ organizationId: org.id, identifier: query.project });
-    if (!project) throw ApiError.notFound(`project '${query.project}' not found in organization '${org.identifier}'`);
-    return { ...scope, level: 'project', projectId: project.id, projectIdentifier: project.identifier };
+    if (!row.project_id) throw ApiError.notFound(`project '${query.project}' not found in organization '${row.org}'`);
+    return { ...scope, level: 'project', projectId: row.project_id, projectIdentifier: row.project };
   }
 
   /** The scope of a stored row (its account, organization and project ids). */
