@@ -263,14 +263,14 @@ describe('conduit CLI against a running control plane and delegate', () => {
   });
 
   it('never lets the secret values reach the control plane in plaintext', () => {
-    for (const value of [token, wrongToken]) {
+    for (const value of [token, wrongToken, stepSecret]) {
       for (const form of [value, Buffer.from(value).toString('base64')]) {
         expect(controlPlane.output).not.toContain(form);
         expect(delegate.output).not.toContain(form);
       }
     }
     // The CLI printed neither value either (it was only given on its command line).
-    for (const text of cliOutputs) expect(text).not.toContain(token);
+    for (const text of cliOutputs) for (const value of [token, stepSecret]) expect(text).not.toContain(value);
   });
 
   it('deletes, then reports a bad reference in plain words with exit 1, and an unreachable control plane with exit 3', async () => {

@@ -143,6 +143,26 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect((await wait(created.body.id)).status).toBe('cancelled');
   });
 
+  it('refuses a claim, renewal or result for a task offered to someone else, even from another account', async () => {
+    const owner = await connect({ name: 'owner', tags: ['owned'] });
+    const created = await run({ kind: 'sleep', selectors: ['owned'], payload: { ms: 60000 } });
+    const offer = await owner.next('task_offer', created.body.id);
+    const otherAdmin = new ApiClient(cp.url, await cp.createAccount('initech'));
+    const otherToken = (await otherAdmin.post<{ token: string }>('/v1/delegate-tokens', { name: 'intruder' })).body.token;
+    const intruder = await FakeDelegate.connect(cp.url, otherToken, { name: 'intruder', tags: ['owned'] });
+    delegates.push(intruder);
+    intruder.send({ type: 'claim', taskId: created.body.id, attempt: offer['attempt'] });
+    expect(await intruder.next('lease', created.body.id)).toMatchObject({ granted: false });
+    const leaseId = await owner.claim(offer);
+    intruder.send({ type: 'renew', taskId: created.body.id, leaseId });
+    expect(await intruder.next('lease', created.body.id)).toMatchObject({ granted: false });
+    intruder.result(created.body.id, leaseId, 'failed');
+    expect(await intruder.next('result_ack', created.body.id)).toMatchObject({ accepted: false });
+    expect((await otherAdmin.get(`/v1/tasks/${created.body.id}`)).status).toBe(404);
+    owner.result(created.body.id, leaseId, 'succeeded');
+    expect((await wait(created.body.id)).status).toBe('succeeded');
+  });
+
   it('drains the delegates of a revoked token and refuses the token afterwards', async () => {
     const created = await api.post<{ id: string; token: string; install: Record<string, string> }>('/v1/delegate-tokens', { name: 'edge' });
     expect(created.status).toBe(201);
