@@ -1,44 +1,6 @@
-import { ConnectorCheckError, getConnectorType, validateConnectorSpec, type CheckStage, type OperationContext } from '@conduit/connectors';
 import type { SecretPayload } from '@conduit/crypto';
 import { startGitHttp, startSshd, type GitHttpPeer, type SshdPeer } from '../peers';
-
-/** A context as a delegate gives one: validated spec, opened secrets by reference, stages recorded. */
-function context(type: string, raw: Record<string, unknown>, secrets: Record<string, SecretPayload>) {
-  const validated = validateConnectorSpec(type, raw);
-  if (!validated.ok) throw new Error(`invalid ${type} spec: ${JSON.stringify(validated.issues)}`);
-  const stages: Array<{ stage: CheckStage; ok: boolean }> = [];
-  const ctx: OperationContext = {
-    spec: validated.spec,
-    secrets: new Map(Object.entries(secrets)),
-    signal: AbortSignal.timeout(60_000),
-    log: () => undefined,
-    async stage(stage, run) {
-      try {
-        const result = await run();
-        stages.push({ stage, ok: true });
-        return result;
-      } catch (error) {
-        stages.push({ stage, ok: false });
-        throw error;
-      }
-    },
-  };
-  const operations = getConnectorType(type)?.operations;
-  if (!operations) throw new Error(`${type} has no connection test`);
-  return { ctx, stages, test: () => operations.test(ctx) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorCheckError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConnectorCheckError) return error;
-    throw error;
-  }
-  throw new Error('expected the connection test to fail');
-}
-
-const text = (value: string): SecretPayload => ({ kind: 'text', value });
+import { context, failure, text } from '../support/connector-check';
 
 describe('Git connector test over smart HTTP (REAL peer: git http-backend behind Basic auth)', () => {
   let git: GitHttpPeer;
