@@ -107,6 +107,19 @@ describe('connection tests through a real delegate against real peers', () => {
     expect(audit).toHaveLength(2);
   });
 
+  it('renders a secret expression inside a plain field on the delegate, masked everywhere', async () => {
+    const basic = Buffer.from(`${prometheus.basicAuth?.username}:${prometheus.basicAuth?.password}`).toString('base64');
+    expect((await secret('prom_basic', basic)).status).toBe(201);
+    await api('POST', '/v1/connectors', {
+      identifier: 'prom_expr',
+      name: 'Prometheus through a header expression',
+      type: 'Prometheus',
+      spec: { url: prometheus.url, headers: [{ key: 'Authorization', value: 'Basic <+secrets.getValue("prom_basic")>' }] },
+    });
+    expect((await api('POST', '/v1/connectors/prom_expr/test?wait=true')).body).toMatchObject({ status: 'SUCCESS' });
+    expect(delegate.output).not.toContain(basic);
+  });
+
   it('uses a client certificate from secrets for mTLS, and fails clearly without one', async () => {
     await secret('client_cert', nginx.clientCert);
     await secret('client_key', nginx.clientKey);

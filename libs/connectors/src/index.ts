@@ -50,3 +50,4 @@ export * from './types';
 export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorOperations, type OperationContext } from './operations/context';
 export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
+export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';

@@ -21,7 +21,7 @@ export class ConnectorEntity {
   @Column({ type: 'text' }) type!: string;
   @Column({ type: 'text' }) category!: string;
   @Column({ type: 'jsonb' }) spec!: Record<string, unknown>;
-  @Column({ name: 'secret_refs', type: 'jsonb' }) secretRefs!: Array<{ path: string; ref: string }>;
+  @Column({ name: 'secret_refs', type: 'jsonb' }) secretRefs!: Array<{ path: string; ref: string; expression?: true }>;
   @Column({ type: 'jsonb' }) tags!: Record<string, string>;
   @Column({ name: 'delegate_selectors', type: 'jsonb' }) delegateSelectors!: string[];
   @Column({ type: 'text' }) connectivity!: Connectivity;

@@ -118,6 +118,23 @@ describe('connectors API (real PostgreSQL)', () => {
     expect(await count()).toBe(before);
   });
 
+  it('takes secret expressions in plain fields as references, by field path', async () => {
+    const body = {
+      identifier: 'expr_http',
+      name: 'Expression header',
+      type: 'Http',
+      spec: { url: 'https://api.internal/health', headers: [{ key: 'Authorization', value: 'Bearer <+secrets.getValue("account.api_token")>' }] },
+    };
+    const created = await api.post(`/v1/connectors${PROJECT}`, body);
+    expect(created.status).toBe(201);
+    expect(created.body['secretRefs']).toEqual([{ path: 'spec.headers[0].value', ref: 'account.api_token', expression: true }]);
+    expect(created.body['errors']).toEqual([expect.objectContaining({ code: 'SECRET_NOT_FOUND', message: "spec.headers[0].value: secret 'account.api_token' not found in account 'default'" })]);
+
+    const malformed = await api.post(`/v1/connectors${PROJECT}`, { ...body, identifier: 'expr_bad', spec: { ...body.spec, headers: [{ key: 'X', value: '<+secrets.getValue(api_token)>' }] } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body['details']).toEqual([expect.objectContaining({ path: 'spec.headers[0].value' })]);
+  });
+
   it('updates with optimistic locking and keeps identifier and type immutable', async () => {
     const current = (await api.get(`/v1/connectors/gh_project${PROJECT}`)).body;
     const updated = await api.put(`/v1/connectors/gh_project${PROJECT}`, { ...github('gh_project', { name: 'Renamed' }), version: current['version'] });
@@ -157,8 +174,8 @@ describe('connectors API (real PostgreSQL)', () => {
       seen.push(...page.body.items.map((c) => c.identifier));
       cursor = page.body.nextCursor;
     } while (cursor);
-    expect(seen).toHaveLength(8);
-    expect(new Set(seen).size).toBe(8);
+    expect(seen).toHaveLength(9); // gh_project, expr_http and the seven made here
+    expect(new Set(seen).size).toBe(9);
 
     const bad = await api.get(`/v1/connectors${PROJECT}&cursor=bm9wZQ`);
     expect(bad.status).toBe(400);

@@ -6,6 +6,7 @@ import {
   getConnectorType,
   ImportedConnector,
   parseHarnessConnectorYaml,
+  specExpressions,
   SUPPORTED_TYPES,
   validateConnectorSpec,
 } from '@conduit/connectors';
@@ -32,7 +33,8 @@ interface PreparedConnector {
   type: string;
   category: string;
   spec: Record<string, unknown>;
-  secretRefs: Array<{ path: string; ref: string }>;
+  /** From *Ref fields, and from expressions inside plain fields (`expression: true`). */
+  secretRefs: Array<{ path: string; ref: string; expression?: true }>;
   delegateSelectors: string[];
   connectivity: 'delegate' | 'platform';
   status: ConnectorStatus;
@@ -244,7 +246,7 @@ export class ConnectorsService {
     const validation = validateConnectorSpec(type.type, input.spec);
     if (!validation.ok) invalid(validation.issues);
     const spec = (validation as { ok: true; spec: Record<string, unknown> }).spec;
-    const secretRefs = collectSecretRefs(type, spec);
+    const secretRefs = [...collectSecretRefs(type, spec), ...this.expressionRefs(spec)];
     this.checkSecretRefScopes(scope, secretRefs);
     const { delegateSelectors, executeOnDelegate } = connectivityOf(spec);
     return {
@@ -266,7 +268,8 @@ export class ConnectorsService {
 
   private prepareImported(scope: Scope, imported: ImportedConnector): PreparedConnector {
     const definition = getConnectorType(imported.type) as NonNullable<ReturnType<typeof getConnectorType>>;
-    this.checkSecretRefScopes(scope, imported.secretRefs);
+    const secretRefs = [...imported.secretRefs, ...this.expressionRefs(imported.spec)];
+    this.checkSecretRefScopes(scope, secretRefs);
     const errors: ConnectorErrorEntry[] = imported.placeholders.map((p) => ({
       code: 'PLACEHOLDER',
       message: `${p.path}: '${p.value}' is a documentation placeholder`,
@@ -280,7 +283,7 @@ export class ConnectorsService {
       type: definition.type,
       category: definition.category,
       spec: imported.spec,
-      secretRefs: imported.secretRefs,
+      secretRefs,
       delegateSelectors: normalizeSelectors(imported.delegateSelectors),
       connectivity: imported.executeOnDelegate ? 'delegate' : 'platform',
       status: 'UNCONFIGURED',
@@ -292,6 +295,13 @@ export class ConnectorsService {
   /** Missing secrets do not stop a connector from being saved; its errors say which references are missing. */
   private async withSecretCheck(scope: Scope, prepared: PreparedConnector): Promise<PreparedConnector> {
     return { ...prepared, ...withMissingSecrets(prepared.errors, await this.secrets.missing(scope, prepared.secretRefs)) };
+  }
+
+  /** `<+secrets.getValue("x")>` in plain fields: references too, resolved and masked like the *Ref fields. */
+  private expressionRefs(spec: Record<string, unknown>): Array<{ path: string; ref: string; expression: true }> {
+    const { uses, issues } = specExpressions(spec);
+    if (issues.length) invalid(issues);
+    return uses.map((use) => ({ ...use, expression: true as const }));
   }
 
   /** A connector may use secrets of its own scope or above: `org.x` means nothing on an account connector. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { bindSecretExpressionsToEnv, collectSecretRefs, effectiveEnv, effectiveSelectors, parseSecretExpressions, Pipeline, SecretEnvBinding, Stage } from '@conduit/pipeline';
+import { bindSecretExpressionsToEnv, collectSecretRefs, effectiveEnv, effectiveSelectors, parseSecretExpressions, Pipeline, renderSecretExpressions, SecretEnvBinding, Stage } from '@conduit/pipeline';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { describeScope, refFrom, Scope } from '../scopes/scope';
@@ -137,7 +137,7 @@ export class ExecutionPlanner {
       `SELECT id, type, spec, secret_refs, delegate_selectors FROM connectors
         WHERE account_id = $1 AND organization_id IS NOT DISTINCT FROM $2 AND project_id IS NOT DISTINCT FROM $3 AND identifier = $4`,
       [target.scope.accountId, target.scope.organizationId, target.scope.projectId, target.identifier],
-    )) as Array<{ id: string; type: string; spec: Record<string, unknown>; secret_refs: Array<{ path: string; ref: string }>; delegate_selectors: string[] }>;
+    )) as Array<{ id: string; type: string; spec: Record<string, unknown>; secret_refs: Array<{ path: string; ref: string; expression?: true }>; delegate_selectors: string[] }>;
     if (!row) {
       problems.push({ path, message: `${path}: '${ref}' not found in ${describeScope(target.scope)}` });
       return undefined;
@@ -146,23 +146,39 @@ export class ExecutionPlanner {
     for (const m of missing) problems.push({ path, message: `${path}: connector '${ref}' cannot be used: ${m.message}` });
     // A connector's bare `x` means its own scope's secret; the task runs at the pipeline's scope.
     const spec = structuredClone(row.spec);
-    const rebased = row.secret_refs.map(({ path: field, ref: secretRef }) => {
+    const asSeen = (secretRef: string) => {
       const where = this.scopes.targetOf(target.scope, secretRef);
-      const asSeen = refFrom(scope, where.scope, where.identifier);
-      setPath(spec, field, asSeen);
-      return asSeen;
+      return refFrom(scope, where.scope, where.identifier);
+    };
+    const rebased = row.secret_refs.map(({ path: field, ref: secretRef, expression }) => {
+      if (expression) {
+        // Rewrite the reference inside the text, keeping the rest of the field.
+        setPath(spec, field, renderSecretExpressions(getPath(spec, field), ({ ref: r }) => `<+secrets.getValue("${asSeen(r)}")>`));
+      } else {
+        setPath(spec, field, asSeen(secretRef));
+      }
+      return asSeen(secretRef);
     });
     return { id: row.id, ref, type: row.type, spec, secretRefs: [...new Set(rebased)], delegateSelectors: row.delegate_selectors };
   }
 }
 
-/** Sets `spec.a.b[2].c` (a path as collectSecretRefs gives it) inside a spec object. */
-function setPath(spec: Record<string, unknown>, path: string, value: string): void {
-  const keys = path
+const keysOf = (path: string) =>
+  path
     .replace(/^spec\.?/, '')
     .split(/\.|\[(\d+)\]/)
     .filter((k) => k !== undefined && k !== '');
+
+/** Sets `spec.a.b[2].c` (a path as collectSecretRefs gives it) inside a spec object. */
+function setPath(spec: Record<string, unknown>, path: string, value: string): void {
+  const keys = keysOf(path);
   let node: unknown = spec;
   for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown>)[key];
   (node as Record<string, unknown>)[keys[keys.length - 1] as string] = value;
+}
+
+function getPath(spec: Record<string, unknown>, path: string): string {
+  let node: unknown = spec;
+  for (const key of keysOf(path)) node = (node as Record<string, unknown>)[key];
+  return node as string;
 }

@@ -12,6 +12,7 @@ import {
 } from '@conduit/crypto';
 import type { TaskSecret } from '@conduit/protocol';
 import { TaskFailure } from './executor';
+import { renderedSpec } from './executors/spec-expressions';
 
 /** The group key as the runner needs it: which group the envelopes name, and the private key. */
 export interface OpeningGroupKey {
@@ -159,7 +160,7 @@ async function readReference(secret: PendingReference['secret'], managerSecrets:
   const readSecret = getConnectorType(manager.type)?.operations?.readSecret;
   if (!readSecret) throw unavailable(secret.ref, `${from}: connector type '${manager.type}' cannot read secrets in this delegate version`, 'upgrade the delegate');
   const ctx: OperationContext = {
-    spec: manager.spec,
+    spec: renderedSpec(manager.spec, managerSecrets),
     secrets: managerSecrets,
     signal: options.signal,
     environment: options.environment,

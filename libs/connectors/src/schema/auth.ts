@@ -119,11 +119,13 @@ export const headerEntry = z
         message: fromSecret ? 'must be true with encryptedValueRef' : 'must be false with a plain value',
       });
     }
-    if (!fromSecret && CREDENTIAL_HEADERS.has(header.key.toLowerCase())) {
+    // A credential header's value must come from a secret: a reference, or an expression naming one.
+    const fromExpression = header.value?.includes('<+secrets.getValue(') ?? false;
+    if (!fromSecret && !fromExpression && CREDENTIAL_HEADERS.has(header.key.toLowerCase())) {
       ctx.addIssue({
         code: 'custom',
         path: ['value'],
-        message: `header ${header.key} carries a credential: store it as a secret and use encryptedValueRef`,
+        message: `header ${header.key} carries a credential: store it as a secret and use encryptedValueRef or <+secrets.getValue("…")>`,
       });
     }
   });

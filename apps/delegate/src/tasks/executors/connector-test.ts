@@ -1,6 +1,7 @@
 import { ConnectorCheckError, getConnectorType, type CheckStage, type OperationContext } from '@conduit/connectors';
 import { z } from 'zod';
 import { defineExecutor, TaskFailure } from '../executor';
+import { renderedSpec } from './spec-expressions';
 
 /**
  * Tests a connector from inside the private network: the type's own test (libs/connectors) walks the
@@ -14,7 +15,7 @@ export const connectorTestExecutor = defineExecutor({
       throw new TaskFailure('TEST_NOT_SUPPORTED', `connector type '${payload.type}' has no connection test in this delegate version`, { stage: 'validation' });
     }
     const ctx: OperationContext = {
-      spec: payload.spec,
+      spec: renderedSpec(payload.spec, secrets),
       secrets,
       signal,
       log: (text) => log('system', text),

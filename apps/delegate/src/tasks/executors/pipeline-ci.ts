@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { defineExecutor, ExecutorContext, TaskFailure } from '../executor';
 import { secretValue } from './echo';
+import { renderedSpec } from './spec-expressions';
 
 const Strategy = z.union([
   z.object({ action: z.literal('retry'), retries: z.number().int().min(1).max(10), on: z.enum(['any', 'transient']) }),
@@ -72,7 +73,7 @@ function runProcess(ctx: ExecutorContext<Payload>, command: string, args: string
 }
 
 async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string): Promise<void> {
-  const operation: OperationContext = { spec: codebase.spec, secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
+  const operation: OperationContext = { spec: renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
   let url: string;
   let authorization: string | undefined;
   try {

@@ -1,6 +1,7 @@
 import { applyObject, ConnectorCheckError, kubernetesClient, type OperationContext } from '@conduit/connectors';
 import { z } from 'zod';
 import { defineExecutor, TaskFailure } from '../executor';
+import { renderedSpec } from './spec-expressions';
 
 const Payload = z.object({
   executionId: z.string(),
@@ -22,7 +23,7 @@ const dnsLabel = (text: string) => text.toLowerCase().replace(/[^a-z0-9-]+/g, '-
 export const pipelineDeployExecutor = defineExecutor({
   payload: Payload,
   async run({ payload, secrets, signal, log, progress }) {
-    const ctx: OperationContext = { spec: payload.cluster.spec, secrets, signal, log: (t) => log('system', t), stage: (_s, run) => run() };
+    const ctx: OperationContext = { spec: renderedSpec(payload.cluster.spec, secrets), secrets, signal, log: (t) => log('system', t), stage: (_s, run) => run() };
     try {
       progress('authentication', 'started');
       const client = await kubernetesClient(ctx);
