@@ -23,7 +23,7 @@ export interface OpeningGroupKey {
 type ManagerSecret = NonNullable<TaskSecret['manager']>['secrets'][number];
 
 /** The variables a manager connector may inherit from the delegate (InheritFromDelegate); nothing else is passed on. */
-export const INHERITABLE_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS', 'VAULT_TOKEN'] as const;
+export const INHERITABLE_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS'] as const;
 
 export type InheritableEnvironment = Partial<Record<(typeof INHERITABLE_VARIABLES)[number], string>>;
 

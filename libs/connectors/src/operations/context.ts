@@ -12,7 +12,7 @@ export interface OperationContext {
   signal: AbortSignal;
   /**
    * The delegate's own environment, for credentials a connector inherits from it (InheritFromDelegate:
-   * AWS_* keys, GOOGLE_APPLICATION_CREDENTIALS, VAULT_TOKEN). Absent: nothing is inherited.
+   * AWS_* keys, GOOGLE_APPLICATION_CREDENTIALS). Absent: nothing is inherited.
    */
   environment?: Readonly<Record<string, string | undefined>>;
   log(text: string): void;

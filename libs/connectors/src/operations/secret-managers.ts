@@ -110,12 +110,9 @@ async function vaultToken(ctx: OperationContext, loginMethodOf: VaultLoginMethod
         throw new ConnectorCheckError('NO_DELEGATE_CREDENTIALS', 'authentication', `Vault Agent token file ${sinkPath} cannot be read on this delegate (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     }
-    default: {
-      // InheritFromDelegate without an agent: the delegate's VAULT_TOKEN, where its operator set one.
-      const inherited = ctx.environment?.['VAULT_TOKEN'];
-      if (inherited) return { token: inherited, method: 'VAULT_TOKEN' };
-      throw new ConnectorCheckError('UNSUPPORTED_AUTH', 'authentication', `Vault access type ${method} is not supported by this delegate version, and it has no VAULT_TOKEN`, 'use TOKEN, APP_ROLE or VAULT_AGENT');
-    }
+    default:
+      // Never a silent substitute (such as a token from the environment) for the login the connector asks for.
+      throw new ConnectorCheckError('UNSUPPORTED_AUTH', 'authentication', `Vault access type ${method} is not supported by this delegate version`, 'use TOKEN, APP_ROLE or VAULT_AGENT');
   }
 }
 
