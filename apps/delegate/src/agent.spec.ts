@@ -17,7 +17,9 @@ import { DelegateAgent } from './agent';
 import { loadDelegateConfig } from './config';
 import { startHealthServer } from './health-server';
 import { DelegateMetrics } from './metrics';
-import { EXECUTORS } from './tasks/executors';
+import { executorRegistry } from './tasks/executors';
+
+const EXECUTORS = executorRegistry({}, { allowShell: true });
 import { TaskRunner } from './tasks/runner';
 import { offerOf, sealedSecret } from './tasks/testing';
 

@@ -5,7 +5,8 @@ import { AGENT_VERSION, DelegateAgent } from './agent';
 import { DelegateConfig, DelegateConfigError, loadDelegateConfig } from './config';
 import { startHealthServer } from './health-server';
 import { DelegateMetrics } from './metrics';
-import { EXECUTORS, SHELL_KINDS } from './tasks/executors';
+import { executorRegistry } from './tasks/executors';
+import { inheritableEnvironment } from './tasks/secrets';
 import { TaskRunner } from './tasks/runner';
 
 /** `conduit-delegate keygen`: a new group key pair; the private key (PEM) on stdout, its public key on stderr. */
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   const metrics = new DelegateMetrics();
   const runner = new TaskRunner({
     capacity: config.DELEGATE_CAPACITY,
-    executors: config.DELEGATE_ALLOW_SHELL ? EXECUTORS : new Map([...EXECUTORS].filter(([kind]) => !SHELL_KINDS.has(kind))),
+    // Read once at start: the only variables a manager connector may inherit from the delegate.
+    executors: executorRegistry(inheritableEnvironment(process.env), { allowShell: config.DELEGATE_ALLOW_SHELL }),
     groupKey: groupKey ? { group: config.DELEGATE_GROUP, privateKey: groupKey.privateKey } : undefined,
     log,
     metrics,

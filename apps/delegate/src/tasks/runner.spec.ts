@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { generateGroupKeyPair, loadPrivateKey } from '@conduit/crypto';
 import { TaskKind } from '@conduit/protocol';
 import { defineExecutor, TaskExecutor } from './executor';
-import { EXECUTORS } from './executors';
+import { executorRegistry } from './executors';
+
+const EXECUTORS = executorRegistry({}, { allowShell: true });
 import { TaskRunner, TaskRunnerOptions } from './runner';
 import { delay, FrameRecorder, offerOf, sealedSecret, until } from './testing';
 

@@ -1,6 +1,6 @@
 import { TaskKind } from '@conduit/protocol';
 import type { TaskExecutor } from '../executor';
-import { inheritableEnvironment, InheritableEnvironment, TaskSecretValues } from '../secrets';
+import { InheritableEnvironment, TaskSecretValues } from '../secrets';
 import { connectorTestExecutor } from './connector-test';
 import { echoExecutor } from './echo';
 import { pipelineCiExecutor } from './pipeline-ci';
@@ -39,9 +39,6 @@ export function resolvingExternalSecrets<P>(executor: TaskExecutor<P>, environme
   };
 }
 
-// Read once at start: the only variables a manager connector may inherit from the delegate.
-const ENVIRONMENT = inheritableEnvironment(process.env);
-
 const kinds: Array<[string, TaskExecutor<unknown>]> = [
   [TaskKind.Noop, noopExecutor],
   [TaskKind.Sleep, sleepExecutor],
@@ -53,10 +50,15 @@ const kinds: Array<[string, TaskExecutor<unknown>]> = [
   [TaskKind.SecretReseal, secretResealExecutor],
 ];
 
-/** The task kinds this delegate implements; exactly these are declared in hello. */
-export const EXECUTORS: ExecutorRegistry = new Map<string, TaskExecutor<unknown>>(
-  kinds.map(([kind, executor]) => [kind, resolvingExternalSecrets(executor, ENVIRONMENT)]),
-);
-
 /** Kinds that run the user's shell commands: declared only when DELEGATE_ALLOW_SHELL is on. */
-export const SHELL_KINDS: ReadonlySet<string> = new Set([TaskKind.PipelineCi]);
+const SHELL_KINDS: ReadonlySet<string> = new Set([TaskKind.PipelineCi]);
+
+/**
+ * The task kinds this delegate implements (exactly these are declared in hello), given the variables a
+ * manager connector may inherit from the delegate's environment, and whether shell steps are allowed.
+ */
+export function executorRegistry(environment: InheritableEnvironment, options: { allowShell: boolean }): ExecutorRegistry {
+  return new Map(
+    kinds.filter(([kind]) => options.allowShell || !SHELL_KINDS.has(kind)).map(([kind, executor]) => [kind, resolvingExternalSecrets(executor, environment)]),
+  );
+}
