@@ -1,10 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { startNginxMtls, startPrometheus, type NginxMtlsPeer, type PrometheusPeer } from '../peers';
-import { createDatabase, freePort, REDIS_URL, runTs, RunningProcess, waitFor } from '../support/processes';
+import type { RunningProcess } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
 
-type Json = Record<string, unknown>;
 
 /**
  * "Test connection" end to end: the control plane and a delegate as processes; the peers are real
@@ -12,61 +9,23 @@ type Json = Record<string, unknown>;
  * group key by the control plane and opened only on the delegate.
  */
 describe('connection tests through a real delegate against real peers', () => {
-  const prefix = `conduit-e2e-tests-${process.pid}`;
   const canary = `canary-pw-${Date.now()}`;
-  let db: { url: string; drop(): void };
-  let home: string;
-  let port: number;
-  let controlPlane: RunningProcess;
-  let delegate: RunningProcess;
+  let stack: Stack;
   let prometheus: PrometheusPeer;
   let nginx: NginxMtlsPeer;
-  let apiKey: string;
-  const responses: string[] = [];
-
-  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    responses.push(text);
-    return { status: response.status, body: JSON.parse(text) as Json };
-  };
+  let api: Stack['api'];
+  let controlPlane: RunningProcess;
+  let delegate: RunningProcess;
   const secret = (identifier: string, value: string) => api('POST', '/v1/secrets', { identifier, name: identifier, kind: 'text', value: { value } });
 
   beforeAll(async () => {
     [prometheus, nginx] = await Promise.all([startPrometheus({ basicAuth: true, waitFor: 'ready' }), startNginxMtls()]);
-    db = createDatabase();
-    home = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-tests-'));
-    port = await freePort();
-    controlPlane = runTs('apps/control-plane/src/main.ts', {
-      PORT: String(port),
-      CONDUIT_HOME: home,
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      CONDUIT_LOCAL_DELEGATE: '1',
-      LOG_LEVEL: 'info',
-    });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
-    apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
-    delegate = runTs('apps/delegate/src/main.ts', {
-      CONDUIT_URL: `http://127.0.0.1:${port}`,
-      CONDUIT_DELEGATE_TOKEN_FILE: path.join(home, 'delegate-token'),
-      DELEGATE_NAME: 'inside',
-      DELEGATE_TAGS: 'private-net',
-      DELEGATE_KEY_FILE: path.join(home, 'group.key'),
-    });
-    await waitFor(async () => ((await api('GET', '/v1/delegate-groups')).body['items'] as unknown[]).length === 1, 'the delegate group key', { process: delegate });
+    stack = await startStack({ name: 'tests', delegateEnv: { DELEGATE_TAGS: 'private-net' } });
+    ({ api, controlPlane, delegate } = stack);
   });
   afterAll(async () => {
-    await delegate?.stop();
-    await controlPlane?.stop();
+    await stack?.stop();
     await Promise.all([prometheus?.stop(), nginx?.stop()]);
-    db?.drop();
-    await rm(home, { recursive: true, force: true });
   });
 
   it('turns a connector Active when its test succeeds, recording stages, latency and the delegate', async () => {
@@ -148,7 +107,7 @@ describe('connection tests through a real delegate against real peers', () => {
     const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
     for (const value of [canary, prometheus.basicAuth?.password as string]) {
       for (const form of forms(value)) {
-        for (const text of responses) expect(text).not.toContain(form);
+        for (const text of stack.responses) expect(text).not.toContain(form);
         expect(controlPlane.output).not.toContain(form);
         expect(delegate.output).not.toContain(form);
       }

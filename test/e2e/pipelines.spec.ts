@@ -1,8 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { startGitHttp, startKubernetes, type GitHttpPeer, type KubernetesStandIn } from '../peers';
-import { createDatabase, freePort, REDIS_URL, runTs, RunningProcess, waitFor } from '../support/processes';
+import { RunningProcess, waitFor } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
 
 type Json = Record<string, unknown>;
 
@@ -42,35 +40,17 @@ ${command
  * Kubernetes API is a stand-in (test/peers/kubernetes.ts) recording what was applied.
  */
 describe('the example pipeline through a delegate (real git peer, Kubernetes API stand-in)', () => {
-  const prefix = `conduit-e2e-pipelines-${process.pid}`;
   const canary = `canary-step-${Date.now()}`;
-  let db: { url: string; drop(): void };
-  let home: string;
-  let port: number;
+  let stack: Stack;
+  let api: Stack['api'];
   let controlPlane: RunningProcess;
-  let delegate: RunningProcess;
+  let port: number;
+  let apiKey: string;
   let git: GitHttpPeer;
   let cluster: KubernetesStandIn;
   let movedCluster: KubernetesStandIn;
-  let apiKey: string;
   const P = '?org=default&project=default';
 
-  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json; text: string }> => {
-    const yaml = typeof body === 'string';
-    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'Content-Type': yaml ? 'application/yaml' : 'application/json' } : {}) },
-      ...(body !== undefined ? { body: yaml ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // logs are plain text
-    }
-    return { status: response.status, body: parsed, text };
-  };
   const runToEnd = async (): Promise<Json> => {
     const started = await api('POST', `/v1/pipelines/build_and_deploy/executions${P}`).catch((error: Error) => {
       throw new Error(`${error.message}; control plane said:\n${controlPlane.output.slice(-4000)}`);
@@ -95,20 +75,8 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
       startKubernetes({ namespaces: ['default', 'production'] }),
       startKubernetes({ namespaces: ['default', 'production'] }),
     ]);
-    db = createDatabase();
-    home = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-pipelines-'));
-    port = await freePort();
-    controlPlane = runTs('apps/control-plane/src/main.ts', { PORT: String(port), CONDUIT_HOME: home, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, CONDUIT_LOCAL_DELEGATE: '1' });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
-    apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
-    delegate = runTs('apps/delegate/src/main.ts', {
-      CONDUIT_URL: `http://127.0.0.1:${port}`,
-      CONDUIT_DELEGATE_TOKEN_FILE: path.join(home, 'delegate-token'),
-      DELEGATE_NAME: 'builder',
-      DELEGATE_KEY_FILE: path.join(home, 'group.key'),
-      DELEGATE_ALLOW_SHELL: 'true',
-    });
-    await waitFor(async () => ((await api('GET', '/v1/delegate-groups')).body['items'] as unknown[]).length === 1, 'delegate group key', { process: delegate });
+    stack = await startStack({ name: 'pipelines', delegateEnv: { DELEGATE_NAME: 'builder', DELEGATE_ALLOW_SHELL: 'true' } });
+    ({ api, controlPlane, port, apiKey } = stack);
 
     const deployer = cluster.credentials['conduit-deployer'];
     const secrets: Array<[string, string, string]> = [
@@ -133,11 +101,8 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
     expect((await api('POST', '/v1/connectors?org=default', k8sConnector(cluster))).status).toBe(201);
   });
   afterAll(async () => {
-    await delegate?.stop();
-    await controlPlane?.stop();
+    await stack?.stop();
     await Promise.all([git?.stop(), cluster?.stop(), movedCluster?.stop()]);
-    db?.drop();
-    await rm(home, { recursive: true, force: true });
   });
 
   it('refuses to start a pipeline whose references do not resolve, naming every YAML path at once', async () => {

@@ -1,9 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { startAws, startGcp, startVault, type AwsStandIn, type GcpStandIn, type VaultStandIn } from '../peers';
-import { createDatabase, freePort, REDIS_URL, runTs, RunningProcess, waitFor } from '../support/processes';
+import type { RunningProcess } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
 
 type Json = Record<string, unknown>;
 type TaskEvent = { type: string; stream: string | null; stage: string | null; status: string | null; data: string | null };
@@ -15,7 +13,6 @@ type TaskEvent = { type: string; stream: string | null; stage: string | null; st
  * Peers: the Vault, AWS (STS + Secrets Manager, SigV4-verifying) and GCP stand-ins of test/peers.
  */
 describe('external secret managers resolved by a real delegate', () => {
-  const prefix = `conduit-e2e-ext-${process.pid}`;
   const unique = () => randomBytes(9).toString('base64url');
   const VAULT_PW = `vault-db-pw-${unique()}`;
   const VAULT_NS_PW = `vault-ns-pw-${unique()}`;
@@ -24,27 +21,13 @@ describe('external secret managers resolved by a real delegate', () => {
   const GCP_PW = `gcp-db-pw-${unique()}`;
   const appToken = `hvs.${unique()}`;
   const nsToken = `hvs.${unique()}`;
-  let db: { url: string; drop(): void };
-  let home: string;
-  let port: number;
+  let stack: Stack;
+  let api: Stack['api'];
   let controlPlane: RunningProcess;
   let delegate: RunningProcess;
   let vault: VaultStandIn;
   let aws: AwsStandIn;
   let gcp: GcpStandIn;
-  let apiKey: string;
-  const responses: string[] = [];
-
-  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    responses.push(text);
-    return { status: response.status, body: JSON.parse(text) as Json };
-  };
   const created = async (route: string, body: unknown) => {
     const answer = await api('POST', route, body);
     if (answer.status !== 201) throw new Error(`POST ${route}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -75,38 +58,20 @@ describe('external secret managers resolved by a real delegate', () => {
       startAws({ secrets: { 'conduit/db': JSON.stringify({ username: 'app', password: AWS_PW }) } }),
       startGcp({ secrets: { 'db-password': ['gcp-first-version', GCP_PW] } }),
     ]);
-    db = createDatabase();
-    home = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-ext-'));
-    port = await freePort();
-    controlPlane = runTs('apps/control-plane/src/main.ts', {
-      PORT: String(port),
-      CONDUIT_HOME: home,
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      CONDUIT_LOCAL_DELEGATE: '1',
-      LOG_LEVEL: 'info',
+    stack = await startStack({
+      name: 'ext',
+      delegateEnv: {
+        DELEGATE_TAGS: 'private-net',
+        // The delegate's own AWS identity, for a manager connector that inherits it (AssumeIAMRole).
+        AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
+      },
     });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
-    apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
-    delegate = runTs('apps/delegate/src/main.ts', {
-      CONDUIT_URL: `http://127.0.0.1:${port}`,
-      CONDUIT_DELEGATE_TOKEN_FILE: path.join(home, 'delegate-token'),
-      DELEGATE_NAME: 'inside',
-      DELEGATE_TAGS: 'private-net',
-      DELEGATE_KEY_FILE: path.join(home, 'group.key'),
-      // The delegate's own AWS identity, for a manager connector that inherits it (AssumeIAMRole).
-      AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
-    });
-    await waitFor(async () => ((await api('GET', '/v1/delegate-groups')).body['items'] as unknown[]).length === 1, 'the delegate group key', { process: delegate });
+    ({ api, controlPlane, delegate } = stack);
   });
   afterAll(async () => {
-    await delegate?.stop();
-    await controlPlane?.stop();
+    await stack?.stop();
     await Promise.all([vault?.stop(), aws?.stop(), gcp?.stop()]);
-    db?.drop();
-    await rm(home, { recursive: true, force: true });
   });
 
   it('Vault KV v2 with a token: the delegate reads the value and it comes back masked', async () => {
@@ -225,7 +190,7 @@ describe('external secret managers resolved by a real delegate', () => {
     const values = [VAULT_PW, VAULT_NS_PW, APPROLE_KEY, AWS_PW, GCP_PW, appToken, nsToken, vault.approle.secretId, aws.credentials.secretAccessKey];
     for (const value of values) {
       for (const form of forms(value)) {
-        for (const text of responses) expect(text).not.toContain(form);
+        for (const text of stack.responses) expect(text).not.toContain(form);
         expect(controlPlane.output).not.toContain(form);
         expect(delegate.output).not.toContain(form);
       }
