@@ -34,7 +34,4 @@ export class ApiError extends HttpException {
   static conflict(code: string, message: string, details?: unknown) {
     return new ApiError(HttpStatus.CONFLICT, code, message, details);
   }
-  static unavailable(message: string) {
-    return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'UNAVAILABLE', message);
-  }
 }

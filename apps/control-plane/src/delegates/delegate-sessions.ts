@@ -7,7 +7,6 @@ export type TaskFrame = ClaimFrame | RenewFrame | ProgressFrame | LogFrame | Res
 
 export interface DelegateSessionEvents {
   connected: [delegateId: string];
-  disconnected: [delegateId: string];
 }
 
 export type TaskFrameHandler = (delegateId: string, frame: TaskFrame) => Promise<void>;
@@ -40,7 +39,6 @@ export class DelegateSessions extends EventEmitter<DelegateSessionEvents> {
     // A delegate that reconnected on this replica already replaced its sender: leave the new one.
     if (this.senders.get(delegateId) !== send) return;
     this.senders.delete(delegateId);
-    this.emit('disconnected', delegateId);
   }
 
   /** False when the delegate is not (or no longer) connected to this replica. */
