@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { ConnectorCheckError, getConnectorType, type OperationContext } from '@conduit/connectors';
+import type { OperationContext } from '@conduit/connectors';
+import { connectorsLib } from './connectors-lib';
 import {
   addRecipients,
   CryptoError,
@@ -157,10 +158,11 @@ function unavailable(ref: string, why: string, hint?: string, stage: 'authentica
 async function readReference(secret: PendingReference['secret'], managerSecrets: Map<string, SecretPayload>, options: { signal: AbortSignal; environment: InheritableEnvironment }): Promise<string> {
   const { reference, manager } = secret;
   const from = `from manager '${reference.manager}'`;
+  const { ConnectorCheckError, getConnectorType } = await connectorsLib();
   const readSecret = getConnectorType(manager.type)?.operations?.readSecret;
   if (!readSecret) throw unavailable(secret.ref, `${from}: connector type '${manager.type}' cannot read secrets in this delegate version`, 'upgrade the delegate');
   const ctx: OperationContext = {
-    spec: renderedSpec(manager.spec, managerSecrets),
+    spec: await renderedSpec(manager.spec, managerSecrets),
     secrets: managerSecrets,
     signal: options.signal,
     environment: options.environment,

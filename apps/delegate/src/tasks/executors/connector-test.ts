@@ -1,4 +1,5 @@
-import { ConnectorCheckError, getConnectorType, type CheckStage, type OperationContext } from '@conduit/connectors';
+import type { CheckStage, OperationContext } from '@conduit/connectors';
+import { connectorsLib } from '../connectors-lib';
 import { z } from 'zod';
 import { defineExecutor, TaskFailure } from '../executor';
 import { renderedSpec } from './spec-expressions';
@@ -10,12 +11,13 @@ import { renderedSpec } from './spec-expressions';
 export const connectorTestExecutor = defineExecutor({
   payload: z.object({ type: z.string().min(1).max(64), spec: z.record(z.string(), z.unknown()) }),
   async run({ payload, secrets, signal, log, progress }) {
+    const { ConnectorCheckError, getConnectorType } = await connectorsLib();
     const definition = getConnectorType(payload.type);
     if (!definition?.operations) {
       throw new TaskFailure('TEST_NOT_SUPPORTED', `connector type '${payload.type}' has no connection test in this delegate version`, { stage: 'validation' });
     }
     const ctx: OperationContext = {
-      spec: renderedSpec(payload.spec, secrets),
+      spec: await renderedSpec(payload.spec, secrets),
       secrets,
       signal,
       log: (text) => log('system', text),

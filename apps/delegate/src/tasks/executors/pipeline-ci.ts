@@ -1,4 +1,5 @@
-import { cloneUrlOf, ConnectorCheckError, gitHttpAuthorization, type OperationContext } from '@conduit/connectors';
+import type { OperationContext } from '@conduit/connectors';
+import { connectorsLib } from '../connectors-lib';
 import { renderSecretExpressions } from '@conduit/pipeline';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -73,7 +74,8 @@ function runProcess(ctx: ExecutorContext<Payload>, command: string, args: string
 }
 
 async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string): Promise<void> {
-  const operation: OperationContext = { spec: renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
+  const { cloneUrlOf, ConnectorCheckError, gitHttpAuthorization } = await connectorsLib();
+  const operation: OperationContext = { spec: await renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
   let url: string;
   let authorization: string | undefined;
   try {

@@ -1,4 +1,5 @@
-import { applyObject, ConnectorCheckError, kubernetesClient, type OperationContext } from '@conduit/connectors';
+import type { OperationContext } from '@conduit/connectors';
+import { connectorsLib } from '../connectors-lib';
 import { z } from 'zod';
 import { defineExecutor, TaskFailure } from '../executor';
 import { renderedSpec } from './spec-expressions';
@@ -23,7 +24,8 @@ const dnsLabel = (text: string) => text.toLowerCase().replace(/[^a-z0-9-]+/g, '-
 export const pipelineDeployExecutor = defineExecutor({
   payload: Payload,
   async run({ payload, secrets, signal, log, progress }) {
-    const ctx: OperationContext = { spec: renderedSpec(payload.cluster.spec, secrets), secrets, signal, log: (t) => log('system', t), stage: (_s, run) => run() };
+    const { applyObject, ConnectorCheckError, kubernetesClient } = await connectorsLib();
+    const ctx: OperationContext = { spec: await renderedSpec(payload.cluster.spec, secrets), secrets, signal, log: (t) => log('system', t), stage: (_s, run) => run() };
     try {
       progress('authentication', 'started');
       const client = await kubernetesClient(ctx);
