@@ -3,8 +3,6 @@ import pino from 'pino';
 import { DELEGATE_SOCKET_PATH } from '@conduit/protocol';
 import { AGENT_VERSION, DelegateAgent } from './agent';
 import { DelegateConfig, DelegateConfigError, loadDelegateConfig } from './config';
-import { startHealthServer } from './health-server';
-import { DelegateMetrics } from './metrics';
 import { executorRegistry } from './tasks/executors';
 import { inheritableEnvironment } from './tasks/secrets';
 import { TaskRunner } from './tasks/runner';
@@ -40,17 +38,18 @@ async function main(): Promise<void> {
     if (groupKey.source === 'generated') log.info({ file: config.DELEGATE_KEY_FILE, keyId: groupKey.keyId }, 'created a new group key');
     if (groupKey.warning) log.warn(groupKey.warning);
   }
-  const metrics = new DelegateMetrics();
+  // Metrics (and prom-client) only when something can scrape them: the health port.
+  const metrics = config.DELEGATE_HEALTH_PORT !== undefined ? new (await import('./metrics')).DelegateMetrics() : undefined;
   const runner = new TaskRunner({
     capacity: config.DELEGATE_CAPACITY,
     // Read once at start: the only variables a manager connector may inherit from the delegate.
     executors: executorRegistry(inheritableEnvironment(process.env), { allowShell: config.DELEGATE_ALLOW_SHELL }),
     groupKey: groupKey ? { group: config.DELEGATE_GROUP, privateKey: groupKey.privateKey } : undefined,
     log,
-    metrics,
+    metrics: metrics ?? { taskFinished: () => undefined },
   });
   const agent = new DelegateAgent(config, log, { ...(groupKey ? { publicKey: groupKey.publicKey } : {}), tasks: runner });
-  metrics.watch(agent);
+  metrics?.watch(agent);
   log.info(
     {
       version: AGENT_VERSION,
@@ -64,8 +63,8 @@ async function main(): Promise<void> {
     'conduit delegate starting',
   );
   const health =
-    config.DELEGATE_HEALTH_PORT !== undefined
-      ? await startHealthServer(agent, metrics.registry, config.DELEGATE_HEALTH_PORT, config.DELEGATE_HEALTH_HOST)
+    config.DELEGATE_HEALTH_PORT !== undefined && metrics
+      ? await (await import('./health-server')).startHealthServer(agent, metrics.registry, config.DELEGATE_HEALTH_PORT, config.DELEGATE_HEALTH_HOST)
       : undefined;
   agent.on('fatal', () => process.exit(77));
   // A drain asked for by the control plane ends the process just as SIGTERM does.

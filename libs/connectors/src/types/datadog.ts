@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { datadogOperations } from '../operations/observability-test';
 import { connectivityFields, httpUrl } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -18,4 +19,5 @@ export const datadogConnector = defineConnectorType({
   docsHint: 'Queries need both an API key and an application key of the same organization.',
   authKinds: ['ApiKey'],
   schema: datadogSpec,
+  operations: datadogOperations,
 });

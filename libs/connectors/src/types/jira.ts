@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { jiraOperations } from '../operations/collaboration-test';
 import { legacyUsernamePasswordFields, requireAuthOrLegacyCredentials, usernamePasswordSpec } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -31,4 +32,5 @@ export const jiraConnector = defineConnectorType({
   docsHint: 'Jira Cloud: your e-mail address with an API token as the password.',
   authKinds: ['HttpBasic', 'HttpToken'],
   schema: jiraSpec,
+  operations: jiraOperations,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { connectivityFields } from '../schema/fields';
+import { pagerDutyOperations } from '../operations/collaboration-test';
+import { connectivityFields, httpUrl } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const pagerDutySpec = z
@@ -9,6 +10,10 @@ export const pagerDutySpec = z
     apiTokenRef: secretRef('Reference to a REST API token').optional(),
     // Conduit's addition: raising alerts goes through the Events API, which takes an integration key instead.
     routingKeyRef: secretRef('Reference to an Events API v2 integration (routing) key').optional(),
+    // Conduit's addition: one base for the REST and Events APIs, for private endpoints and tests.
+    apiUrl: httpUrl(
+      'API base overriding https://api.pagerduty.com and https://events.pagerduty.com; for private endpoints and tests',
+    ).optional(),
     ...connectivityFields,
   })
   .superRefine((spec, ctx) => {
@@ -24,4 +29,5 @@ export const pagerDutyConnector = defineConnectorType({
   description: 'PagerDuty: raise and resolve alerts, read services and incidents.',
   authKinds: ['HttpToken', 'ApiKey'],
   schema: pagerDutySpec,
+  operations: pagerDutyOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { serviceNowOperations } from '../operations/collaboration-test';
 import {
   legacyUsernamePasswordFields,
   oauthRefreshTokenSpec,
@@ -41,4 +42,5 @@ export const serviceNowConnector = defineConnectorType({
   description: 'ServiceNow: create and update tickets and change requests, approvals.',
   authKinds: ['HttpBasic', 'OAuthClientCredentials', 'ClientCertificate', 'OAuthRefreshToken'],
   schema: serviceNowSpec,
+  operations: serviceNowOperations,
 });

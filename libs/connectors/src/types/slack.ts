@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { slackOperations } from '../operations/collaboration-test';
 import { connectivityFields, httpUrl, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -30,4 +31,5 @@ export const slackConnector = defineConnectorType({
   docsHint: 'A bot token needs chat:write, and the bot must be in the channel.',
   authKinds: ['WebhookUrl', 'HttpToken'],
   schema: slackSpec,
+  operations: slackOperations,
 });

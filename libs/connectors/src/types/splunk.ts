@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { splunkOperations } from '../operations/observability-test';
 import { connectivityFields, httpUrl, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -36,4 +37,5 @@ export const splunkConnector = defineConnectorType({
   description: 'Splunk search for verification and alerts.',
   authKinds: ['HttpBasic', 'HttpToken', 'Anonymous'],
   schema: splunkSpec,
+  operations: splunkOperations,
 });
