@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
-import { authenticationError, describeUrl, HttpAnswer, HttpCall, httpCall } from './http-client';
+import { authenticationError, describeUrl, HttpAnswer, HttpCall, httpCall, parseJson, withoutSlash } from './http-client';
 import { basicAuthorization, httpCredentials, usernameOf } from './http-auth';
 
 type Spec = Record<string, unknown>;
 
-const withoutSlash = (url: string) => url.replace(/\/+$/, '');
-
-function parseJson<T>(answer: HttpAnswer): T | undefined {
-  try {
-    return JSON.parse(answer.text) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The text every test message carries, so nobody mistakes it for a real notification. */
 export const TEST_MESSAGE =

@@ -134,3 +134,14 @@ export function authenticationError(answer: HttpAnswer, url: string, what: strin
     answer.status === 401 ? 'check the credentials the connector refers to' : 'the credentials are valid but lack a permission',
   );
 }
+
+/** An answer's body as JSON, or undefined when it is not JSON (an HTML error page, say). */
+export function parseJson<T>(answer: HttpAnswer): T | undefined {
+  try {
+    return JSON.parse(answer.text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export const withoutSlash = (url: string) => url.replace(/\/+$/, '');

@@ -1,17 +1,8 @@
 import { ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
-import { authenticationError, describeUrl, HttpAnswer, httpCall } from './http-client';
+import { authenticationError, describeUrl, httpCall, parseJson, withoutSlash } from './http-client';
 import { basicAuthorization } from './http-auth';
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
-const withoutSlash = (url: string) => url.replace(/\/+$/, '');
-
-function parseJson<T>(answer: HttpAnswer): T | undefined {
-  try {
-    return JSON.parse(answer.text) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---- Datadog: GET <site>/api/v1/validate with DD-API-KEY (docs.datadoghq.com/api, "Validate API key").
 
