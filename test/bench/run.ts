@@ -5,6 +5,7 @@ import { benchConnectorList } from './connectors-list';
 import { benchDelegateFootprint } from './delegate-footprint';
 import { benchDispatchLatency } from './dispatch-latency';
 import { benchDispatchThroughput } from './dispatch-throughput';
+import { benchGitLsRemote } from './git-ls-remote';
 import { benchIdleConnections } from './idle-connections';
 import type { Sample } from './stats';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'dispatch-throughput': benchDispatchThroughput,
   'delegate-footprint': benchDelegateFootprint,
   'idle-connections': benchIdleConnections,
+  'git-ls-remote': benchGitLsRemote,
 };
 
 async function main(): Promise<void> {

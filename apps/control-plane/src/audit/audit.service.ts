@@ -29,7 +29,7 @@ export class AuditService {
         record.scope.accountId,
         record.scope.organizationId,
         record.scope.projectId,
-        actor.principal.id,
+        actor.principal.id || null, // Conduit's own actions have no principal
         actor.principal.name,
         record.action,
         record.resourceType,

@@ -9,6 +9,14 @@ export interface Actor {
   requestId: string;
 }
 
+/**
+ * Conduit itself acting (periodic validation, status changes it observes): audited under `name`, with no
+ * principal id and no grants, so it can never pass an access check by accident.
+ */
+export function systemActor(name: string, accountId: string): Actor {
+  return { principal: { id: '', name, accountId, apiKeyId: '', grants: [] }, requestId: '' };
+}
+
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
   const request = context.switchToHttp().getRequest<Request & { id?: unknown }>();
   if (!request.principal) throw ApiError.unauthenticated();

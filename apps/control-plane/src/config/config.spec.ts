@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     expect(problems).toContain('LOG_LEVEL');
   });
 
+  it('validates the periodic validation settings, naming the variable', () => {
+    expect(loadConfig({}).CONNECTOR_VALIDATION_INTERVAL_MS).toBe(1_800_000);
+    expect(() => loadConfig({ CONNECTOR_VALIDATION_INTERVAL_MS: '10' })).toThrow(/CONNECTOR_VALIDATION_INTERVAL_MS: .*1000/);
+    expect(() => loadConfig({ CONNECTOR_VALIDATION_IN_USE_DAYS: 'week' })).toThrow(/CONNECTOR_VALIDATION_IN_USE_DAYS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseMode).toBe('embedded');
   });

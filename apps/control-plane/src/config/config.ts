@@ -50,6 +50,13 @@ export const ConfigSchema = z.object({
   TASK_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   /** How often each replica looks for lost leases, unclaimed offers and queued tasks to route. */
   TASK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /**
+   * How often every connector in use is tested again; each connector has its own stable offset within the
+   * interval, so checks are spread out rather than all at once.
+   */
+  CONNECTOR_VALIDATION_INTERVAL_MS: z.coerce.number().int().min(1000).max(604_800_000).default(1_800_000),
+  /** A connector is in use when a pipeline references it, or a person tested or used it within this many days. */
+  CONNECTOR_VALIDATION_IN_USE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Largest accepted HTTP request body. */
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
 });

@@ -1,7 +1,13 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { TaskKind } from '@conduit/protocol';
 import { DataSource, EntityManager } from 'typeorm';
+import { systemActor } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { ScopesService } from '../scopes/scopes.service';
 import { TaskEvents } from '../tasks/task-events';
+
+/** The name status changes are audited under: Conduit observed them, nobody made them. */
+export const MONITORING_ACTOR = 'conduit:monitoring';
 
 export interface CheckRecord {
   status: 'SUCCESS' | 'FAILURE';
@@ -36,6 +42,8 @@ export class ConnectorChecks implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: TaskEvents,
+    private readonly scopes: ScopesService,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -63,10 +71,20 @@ export class ConnectorChecks implements OnModuleInit {
     });
   }
 
-  /** Records one outcome and moves the connector's status (once per task). */
+  /**
+   * Records one outcome and moves the connector's status (once per task); a change of status is kept in
+   * the status history with its time and audited.
+   */
   async record(connectorId: string, check: CheckRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const [owner] = (await manager.query(`SELECT account_id, organization_id, project_id FROM connectors WHERE id = $1`, [connectorId])) as Array<{
+      account_id: string;
+      organization_id: string | null;
+      project_id: string | null;
+    }>;
+    if (!owner) return;
+    const scope = await this.scopes.fromIds(owner.account_id, owner.organization_id, owner.project_id);
     await manager.transaction(async (tx) => {
-      const [connector] = (await tx.query(`SELECT status FROM connectors WHERE id = $1 FOR UPDATE`, [connectorId])) as Array<{ status: string }>;
+      const [connector] = (await tx.query(`SELECT status, identifier FROM connectors WHERE id = $1 FOR UPDATE`, [connectorId])) as Array<{ status: string; identifier: string }>;
       if (!connector) return;
       const inserted = (await tx.query(
         `INSERT INTO connector_checks (connector_id, task_id, status, stage, message, errors, latency_ms, delegate_name, previous_status)
@@ -75,12 +93,29 @@ export class ConnectorChecks implements OnModuleInit {
       )) as unknown[];
       if (!inserted.length) return;
       const success = check.status === 'SUCCESS';
+      const status = success ? 'ACTIVE' : 'FAILED';
       await tx.query(
         `UPDATE connectors SET status = $2, error_summary = $3, errors = $4, last_tested_at = now(),
                 last_connected_at = CASE WHEN $5 THEN now() ELSE last_connected_at END
           WHERE id = $1`,
-        [connectorId, success ? 'ACTIVE' : 'FAILED', success ? null : check.message, JSON.stringify(check.errors), success],
+        [connectorId, status, success ? null : check.message, JSON.stringify(check.errors), success],
       );
+      if (status === connector.status) return;
+      await tx.query(`INSERT INTO connector_status_changes (connector_id, from_status, to_status, reason, task_id) VALUES ($1, $2, $3, $4, $5)`, [
+        connectorId,
+        connector.status,
+        status,
+        check.message,
+        check.taskId,
+      ]);
+      await this.audit.record(tx, systemActor(MONITORING_ACTOR, scope.accountId), {
+        action: 'connector.status-change',
+        resourceType: 'connector',
+        resourceId: connectorId,
+        resourceRef: connector.identifier,
+        scope,
+        changes: [{ path: 'status', before: connector.status, after: status }],
+      });
     });
   }
 
@@ -91,5 +126,14 @@ export class ConnectorChecks implements OnModuleInit {
          FROM connector_checks WHERE connector_id = $1 ORDER BY tested_at DESC LIMIT $2`,
       [connectorId, limit],
     ) as Promise<Array<Record<string, unknown>>>;
+  }
+
+  /** Every status the connector moved through, newest first, with when and why. */
+  statusHistory(connectorId: string, limit: number) {
+    return this.dataSource.query(
+      `SELECT from_status AS "from", to_status AS "to", reason, task_id AS "taskId", changed_at AS "changedAt"
+         FROM connector_status_changes WHERE connector_id = $1 ORDER BY changed_at DESC, id DESC LIMIT $2`,
+      [connectorId, limit],
+    ) as Promise<Array<{ from: string; to: string; reason: string | null; taskId: string | null; changedAt: Date }>>;
   }
 }

@@ -188,6 +188,20 @@ export class ConnectorsController {
     return { items: await this.checkHistory.history(entity.id, 100) };
   }
 
+  /** Every status the connector moved through (from tests, periodic validation and use), newest first. */
+  @Get('connectors/:ref/status-history')
+  @ApiZodQuery(ScopeQuerySchema)
+  async statusHistory(
+    @CurrentPrincipal() principal: Principal,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+  ) {
+    const from = await this.scopes.resolve(principal.accountId, query);
+    this.access.require(principal, 'connector:view', from);
+    const { entity } = await this.connectors.get(from, ref);
+    return { items: await this.checkHistory.statusHistory(entity.id, 100) };
+  }
+
   private showsCredentials(principal: Principal, scope: Scope): boolean {
     return this.access.can(principal, 'connector:view-credentials', scope);
   }

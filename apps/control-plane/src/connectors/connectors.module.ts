@@ -4,6 +4,7 @@ import { SecretsModule } from '../secrets/secrets.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorTestsService } from './connector-tests.service';
+import { ConnectorValidation } from './connector-validation';
 import { ConnectorEntity } from './connector.entity';
 import { ConnectorsController } from './connectors.controller';
 import { ConnectorsService } from './connectors.service';
@@ -11,7 +12,7 @@ import { ConnectorsService } from './connectors.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
   controllers: [ConnectorsController],
-  providers: [ConnectorsService, ConnectorChecks, ConnectorTestsService],
+  providers: [ConnectorsService, ConnectorChecks, ConnectorTestsService, ConnectorValidation],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

@@ -61,6 +61,8 @@ export interface TestControlPlane {
   createDelegateToken(name?: string): Promise<string>;
   /** Creates another account (with its default org and project) and returns its admin's API key. */
   createAccount(identifier: string): Promise<string>;
+  /** Another replica on the same database and queue (its own port and home); closed with this one. */
+  startReplica(env?: Record<string, string>): Promise<{ app: NestExpressApplication; url: string }>;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,7 @@ export async function startTestControlPlane(
   const database = await createTestDatabase();
   const home = await mkdtemp(path.join(os.tmpdir(), 'conduit-test-'));
   const prefix = `conduit-test-${uniqueSuffix()}`;
-  const config = loadConfig({
+  const environment = {
     DATABASE_URL: database.url,
     CONDUIT_HOME: home,
     LOG_LEVEL: 'silent',
@@ -83,12 +85,13 @@ export async function startTestControlPlane(
     DELEGATE_MISSED_HEARTBEATS: '10',
     ...(options.queue === 'redis' ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}),
     ...options.env,
-  });
-  const app = await createApp({ config, databaseUrl: database.url });
+  };
+  const app = await createApp({ config: loadConfig(environment), databaseUrl: database.url });
   const { adminApiKey } = await app.get(BootstrapService).bootstrap();
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const dataSource = app.get(DataSource);
+  const replicas: Array<{ app: NestExpressApplication; home: string }> = [];
   return {
     app,
     url: `http://127.0.0.1:${address.port}`,
@@ -106,7 +109,18 @@ export async function startTestControlPlane(
       const { apiKey } = await dataSource.transaction((manager) => app.get(BootstrapService).createAccount(manager, identifier, identifier));
       return apiKey;
     },
+    async startReplica(env = {}) {
+      const replicaHome = await mkdtemp(path.join(os.tmpdir(), 'conduit-test-'));
+      const replica = await createApp({ config: loadConfig({ ...environment, CONDUIT_HOME: replicaHome, ...env }), databaseUrl: database.url });
+      replicas.push({ app: replica, home: replicaHome });
+      await replica.listen(0, '127.0.0.1');
+      return { app: replica, url: `http://127.0.0.1:${(replica.getHttpServer().address() as { port: number }).port}` };
+    },
     async close() {
+      for (const replica of replicas) {
+        await replica.app.close();
+        await rm(replica.home, { recursive: true, force: true });
+      }
       await app.close();
       await database.drop();
       if (options.queue === 'redis') await dropRedisPrefix(prefix);
