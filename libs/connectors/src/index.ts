@@ -51,3 +51,5 @@ export { ConnectorCheckError, type CheckOutcome, type CheckStage, type Connector
 export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';
+export { pinnedHostKeys, usesSshKey, withPinnedHostKey } from './schema/host-keys';
+export { SSH_FINGERPRINT_PATTERN } from './schema/auth';

@@ -5,6 +5,7 @@ import { systemActor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { ScopesService } from '../scopes/scopes.service';
 import { TaskEvents } from '../tasks/task-events';
+import { ConnectorHostKeys } from './connector-host-keys';
 
 /** The name status changes are audited under: Conduit observed them, nobody made them. */
 export const MONITORING_ACTOR = 'conduit:monitoring';
@@ -23,7 +24,7 @@ interface FinishedTestTask {
   id: string;
   connector_id: string;
   status: string;
-  output: { status?: string; message?: string; details?: { latencyMs?: number } } | null;
+  output: { status?: string; message?: string; details?: { latencyMs?: number }; hostKey?: unknown } | null;
   error: { code: string; message: string; hint?: string; stage?: string } | null;
   delegate_name: string | null;
   started_at: Date | null;
@@ -44,6 +45,7 @@ export class ConnectorChecks implements OnModuleInit {
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
     private readonly audit: AuditService,
+    private readonly hostKeys: ConnectorHostKeys,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +62,7 @@ export class ConnectorChecks implements OnModuleInit {
     const success = task.status === 'succeeded' && task.output?.status === 'SUCCESS';
     const latency = task.output?.details?.latencyMs ?? (task.started_at ? new Date(task.finished_at).getTime() - new Date(task.started_at).getTime() : null);
     const error = task.error ?? { code: task.status.toUpperCase(), message: `the test task ended ${task.status}` };
+    if (!success) await this.hostKeys.recordPresented(task.connector_id, task.error?.code, task.output);
     await this.record(task.connector_id, {
       status: success ? 'SUCCESS' : 'FAILURE',
       stage: success ? null : (error.stage ?? null),

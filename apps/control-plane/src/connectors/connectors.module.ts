@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretsModule } from '../secrets/secrets.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ConnectorChecks } from './connector-checks';
+import { ConnectorHostKeys } from './connector-host-keys';
+import { ConnectorHostKeysController } from './connector-host-keys.controller';
 import { ConnectorTestsService } from './connector-tests.service';
 import { ConnectorValidation } from './connector-validation';
 import { ConnectorEntity } from './connector.entity';
@@ -11,8 +13,8 @@ import { ConnectorsService } from './connectors.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
-  controllers: [ConnectorsController],
-  providers: [ConnectorsService, ConnectorChecks, ConnectorTestsService, ConnectorValidation],
+  controllers: [ConnectorsController, ConnectorHostKeysController],
+  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorTestsService, ConnectorValidation],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

@@ -125,7 +125,8 @@ export class ConnectorsService {
     return { entity, scope };
   }
 
-  async update(actor: Actor, scope: Scope, current: ConnectorEntity, input: ConnectorUpdate): Promise<ConnectorEntity> {
+  /** `action` names the change in the audit trail (a confirmed host key is an update of its own kind). */
+  async update(actor: Actor, scope: Scope, current: ConnectorEntity, input: ConnectorUpdate, action = 'connector.update'): Promise<ConnectorEntity> {
     if (input.identifier !== current.identifier) {
       invalid([{ path: 'identifier', message: `identifier: is immutable (the connector is '${current.identifier}')` }]);
     }
@@ -166,7 +167,7 @@ export class ConnectorsService {
       }
       const updated = await manager.findOneByOrFail(ConnectorEntity, { id: current.id });
       await this.audit.record(manager, actor, {
-        action: 'connector.update',
+        action,
         resourceType: 'connector',
         resourceId: current.id,
         resourceRef: current.identifier,

@@ -50,6 +50,8 @@ export class ConnectorCheckError extends Error {
     readonly stage: CheckStage,
     message: string,
     readonly hint?: string,
+    /** Facts for the control plane to act on (the host key an SSH server presented), never a secret. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

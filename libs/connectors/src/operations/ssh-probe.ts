@@ -82,12 +82,14 @@ export async function sshUploadPackAdvertisement(
 function classifySshError(error: Error & { level?: string; code?: string }, target: SshTarget, presented: string | undefined, pinned: readonly string[]): ConnectorCheckError {
   const where = describeSshTarget(target);
   if (presented !== undefined && !pinned.some((fingerprint) => sameFingerprint(fingerprint, presented))) {
+    const hostKey = { hostKey: { host: where, fingerprint: presented } };
     if (pinned.length === 0) {
       return new ConnectorCheckError(
         'HOST_KEY_NOT_PINNED',
         'connection',
         `no host key is pinned for ${where}; the server presented ${presented}`,
-        `verify ${presented} with the server's administrator (ssh-keygen -lf on its host key), then add it to the connector's knownHostFingerprints`,
+        `verify ${presented} with the server's administrator (ssh-keygen -lf on its host key), then confirm it (POST …/host-keys/${presented}/confirm) or add it to the connector's knownHostFingerprints`,
+        hostKey,
       );
     }
     return new ConnectorCheckError(
@@ -95,6 +97,7 @@ function classifySshError(error: Error & { level?: string; code?: string }, targ
       'connection',
       `host key for ${where} does not match the pinned fingerprint (presented ${presented})`,
       'the server key changed or something is intercepting the connection: confirm with the server administrator before re-pinning',
+      hostKey,
     );
   }
   if (error.level === 'client-authentication') {

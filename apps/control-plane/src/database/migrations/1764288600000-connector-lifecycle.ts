@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The connector lifecycle after the first test: periodic validation slots (one row per connector in use,
- * claimed by exactly one replica), the status history, SSH host keys seen but not yet pinned, and the
+ * claimed by exactly one replica), the status history, SSH host keys servers presented (pinned or not: the connector's spec says), and the
  * admin's allowance for platform-mode connectors to reach private addresses.
  */
 export class ConnectorLifecycle1764288600000 implements MigrationInterface {
@@ -33,8 +33,6 @@ export class ConnectorLifecycle1764288600000 implements MigrationInterface {
         host text NOT NULL,
         first_seen_at timestamptz NOT NULL DEFAULT now(),
         last_seen_at timestamptz NOT NULL DEFAULT now(),
-        confirmed_at timestamptz,
-        confirmed_by text,
         PRIMARY KEY (connector_id, fingerprint)
       )`);
     await q.query(`ALTER TABLE connectors ADD COLUMN allow_private_networks boolean NOT NULL DEFAULT false`);

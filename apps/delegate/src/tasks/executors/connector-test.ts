@@ -38,7 +38,7 @@ export const connectorTestExecutor = defineExecutor({
       return { output: { status: 'SUCCESS', message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) } };
     } catch (error) {
       if (error instanceof ConnectorCheckError) {
-        throw new TaskFailure(error.code, error.message, { stage: error.stage, ...(error.hint ? { hint: error.hint } : {}) });
+        throw new TaskFailure(error.code, error.message, { stage: error.stage, ...(error.hint ? { hint: error.hint } : {}) }, error.details);
       }
       throw error;
     }
