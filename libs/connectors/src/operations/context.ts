@@ -15,6 +15,11 @@ export interface OperationContext {
    * AWS_* keys, GOOGLE_APPLICATION_CREDENTIALS). Absent: nothing is inherited.
    */
   environment?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Platform mode without an admin's allowance: connect only to public addresses, checked on the address
+   * each connection actually uses. Absent on delegates, which sit in the network they are meant to reach.
+   */
+  publicAddressesOnly?: boolean;
   log(text: string): void;
   /** Runs one stage, reporting its start, end and duration. */
   stage<T>(stage: CheckStage, run: () => Promise<T>): Promise<T>;

@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { ConnectorCheckError, OperationContext } from './context';
+import { assertPublicLiteral, publicOnlyLookup } from './network-policy';
 
 export interface HttpCall {
   url: string;
@@ -46,8 +47,14 @@ function errorCode(error: unknown): string {
  */
 export async function httpCall(ctx: OperationContext, call: HttpCall): Promise<HttpAnswer> {
   const where = describeUrl(call.url);
+  // An IP literal never goes through lookup: check it here; names are checked on the answer they connect to.
+  if (ctx.publicAddressesOnly && URL.canParse(call.url)) assertPublicLiteral(new URL(call.url).hostname);
   const dispatcher = new Agent({
-    connect: { ...(call.tls?.ca ? { ca: call.tls.ca } : {}), ...(call.tls?.cert ? { cert: call.tls.cert, key: call.tls.key, passphrase: call.tls.passphrase } : {}) },
+    connect: {
+      ...(call.tls?.ca ? { ca: call.tls.ca } : {}),
+      ...(call.tls?.cert ? { cert: call.tls.cert, key: call.tls.key, passphrase: call.tls.passphrase } : {}),
+      ...(ctx.publicAddressesOnly ? { lookup: publicOnlyLookup } : {}),
+    },
     headersTimeout: 15_000,
     bodyTimeout: 15_000,
     connectTimeout: 10_000,
@@ -113,6 +120,9 @@ function pause(ctx: OperationContext, ms: number): Promise<void> {
 }
 
 function classify(error: unknown, where: string): ConnectorCheckError {
+  // A refused address (from the lookup) arrives as the error itself or as the cause of undici's.
+  const refusal = [error, (error as { cause?: unknown }).cause].find((e) => e instanceof ConnectorCheckError);
+  if (refusal) return refusal as ConnectorCheckError;
   const code = errorCode(error);
   if (code === 'ECONNREFUSED') return new ConnectorCheckError('CONNECTION_REFUSED', 'connection', `connection refused by ${where}`, 'is the service running, and is this delegate allowed to reach it?');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectorCheckError('HOST_NOT_FOUND', 'connection', `host of ${where} not found (DNS)`, 'check the URL, or the DNS this delegate uses');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client, ClientChannel } from 'ssh2';
 import { ConnectorCheckError, OperationContext } from './context';
 import { advertisementComplete } from './git-protocol';
+import { resolvePublicAddress } from './network-policy';
 
 export interface SshTarget {
   host: string;
@@ -42,6 +43,8 @@ export async function sshUploadPackAdvertisement(
 ): Promise<{ advertisement: Buffer; hostKeyFingerprint: string; latencyMs: number }> {
   const where = describeSshTarget(target);
   const started = performance.now();
+  // ssh2 takes no lookup function: resolve and check first, then connect to exactly that address.
+  const host = ctx.publicAddressesOnly ? await resolvePublicAddress(target.host) : target.host;
   const client = new Client();
   let presented: string | undefined;
   const abort = () => client.end();
@@ -53,7 +56,7 @@ export async function sshUploadPackAdvertisement(
       client.once('close', () => reject(new ConnectorCheckError('CONNECTION_FAILED', 'connection', `${where} closed the SSH connection during the handshake`)));
       try {
         client.connect({
-          host: target.host,
+          host,
           port: target.port,
           username: target.username,
           privateKey: key.privateKey,
