@@ -6,6 +6,8 @@ export type Permission =
   | 'connector:use'
   | 'connector:edit'
   | 'connector:view-credentials'
+  /** Let a platform-mode connector reach private addresses: checked at account scope (the control plane's network). */
+  | 'connector:allow-private-networks'
   | 'secret:view'
   | 'secret:edit'
   | 'delegate:view'
@@ -24,6 +26,7 @@ const ADMIN: Permission[] = [
   ...DEVELOPER,
   'connector:edit',
   'connector:view-credentials',
+  'connector:allow-private-networks',
   'secret:edit',
   'delegate:edit',
   'scope:edit',

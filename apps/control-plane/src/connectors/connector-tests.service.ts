@@ -9,6 +9,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { DataSource } from 'typeorm';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorEntity } from './connector.entity';
+import { PlatformConnectorTests } from './platform-runner';
 
 export interface ConnectionTestResult {
   status: 'SUCCESS' | 'FAILURE' | 'PENDING';
@@ -24,7 +25,8 @@ export interface ConnectionTestResult {
 /**
  * "Test connection": Resolution and Validation happen here (the connector and every secret it names must
  * exist), then a `connector.test` task runs Authentication, Connection and Operation on a delegate that
- * matches the connector's selectors; Monitoring is the recorded outcome and the connector's new status.
+ * matches the connector's selectors — or, for a platform-mode connector, in this control plane; Monitoring
+ * is the recorded outcome and the connector's new status.
  */
 @Injectable()
 export class ConnectorTestsService {
@@ -34,6 +36,7 @@ export class ConnectorTestsService {
     private readonly secrets: SecretsService,
     private readonly checks: ConnectorChecks,
     private readonly audit: AuditService,
+    private readonly platform: PlatformConnectorTests,
   ) {}
 
   async test(actor: Actor, scope: Scope, connector: ConnectorEntity, wait: { timeoutMs: number } | undefined): Promise<ConnectionTestResult> {
@@ -46,14 +49,17 @@ export class ConnectorTestsService {
       await this.checks.record(connector.id, { status: 'FAILURE', stage: 'validation', message: errors[0]?.message ?? '', errors, latencyMs: null, delegateName: null, taskId: null });
       return { status: 'FAILURE', stage: 'validation', message: errors[0]?.message ?? null, latencyMs: null, errors, delegate: null, taskId: null, testedAt: new Date().toISOString() };
     }
-    const task = await this.tasks.create(actor.principal.name, scope, {
-      kind: TaskKind.ConnectorTest,
-      payload: { type: connector.type, spec: connector.spec },
-      selectors: connector.delegateSelectors,
-      secrets: [...new Set(connector.secretRefs.map((r) => r.ref))],
-      connectorId: connector.id,
-      queueTimeoutMs: 60_000,
-    });
+    const task =
+      connector.connectivity === 'platform'
+        ? await this.platform.start(actor.principal.name, scope, connector)
+        : await this.tasks.create(actor.principal.name, scope, {
+            kind: TaskKind.ConnectorTest,
+            payload: { type: connector.type, spec: connector.spec },
+            selectors: connector.delegateSelectors,
+            secrets: [...new Set(connector.secretRefs.map((r) => r.ref))],
+            connectorId: connector.id,
+            queueTimeoutMs: 60_000,
+          });
     if (!wait) return this.toResult(task);
     const finished = await this.tasks.waitFor(scope.accountId, task.id, wait.timeoutMs);
     // The outcome is recorded by whichever replica finished the task; make sure it is, before answering.

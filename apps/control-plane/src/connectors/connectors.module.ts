@@ -10,11 +10,14 @@ import { ConnectorValidation } from './connector-validation';
 import { ConnectorEntity } from './connector.entity';
 import { ConnectorsController } from './connectors.controller';
 import { ConnectorsService } from './connectors.service';
+import { ConnectorNetworkAccessController } from './connector-network-access.controller';
+import { PlatformConnectorTests } from './platform-runner';
+import { PlatformSecrets } from './platform-secrets';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
-  controllers: [ConnectorsController, ConnectorHostKeysController],
-  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorTestsService, ConnectorValidation],
+  controllers: [ConnectorsController, ConnectorHostKeysController, ConnectorNetworkAccessController],
+  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorTestsService, ConnectorValidation, PlatformConnectorTests, PlatformSecrets],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

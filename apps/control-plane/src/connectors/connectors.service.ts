@@ -23,6 +23,7 @@ import { SecretsService } from '../secrets/secrets.service';
 import { ConnectorInput, ConnectorListQuery, ConnectorUpdate } from './connector.dto';
 import { ConnectorEntity, ConnectorErrorEntry, ConnectorStatus } from './connector.entity';
 import { withMissingSecrets } from './connector-errors';
+import { PlatformSecrets } from './platform-secrets';
 
 /** What validation makes of a connector request: the columns to store. */
 interface PreparedConnector {
@@ -78,6 +79,7 @@ export class ConnectorsService {
     private readonly scopes: ScopesService,
     private readonly audit: AuditService,
     private readonly secrets: SecretsService,
+    private readonly platformSecrets: PlatformSecrets,
     @InjectRepository(ConnectorEntity) private readonly connectors: Repository<ConnectorEntity>,
   ) {}
 
@@ -293,8 +295,15 @@ export class ConnectorsService {
     };
   }
 
-  /** Missing secrets do not stop a connector from being saved; its errors say which references are missing. */
+  /**
+   * Missing secrets do not stop a connector from being saved; its errors say which references are missing.
+   * A platform-mode connector naming a secret the control plane may not open is refused, naming the field.
+   */
   private async withSecretCheck(scope: Scope, prepared: PreparedConnector): Promise<PreparedConnector> {
+    if (prepared.connectivity === 'platform') {
+      const issues = await this.platformSecrets.problems(scope, prepared.secretRefs);
+      if (issues.length) invalid(issues);
+    }
     return { ...prepared, ...withMissingSecrets(prepared.errors, await this.secrets.missing(scope, prepared.secretRefs)) };
   }
 

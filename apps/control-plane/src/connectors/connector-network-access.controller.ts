@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { AccessService } from '../auth/access.service';
+import { Actor, CurrentActor } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { ScopeQuerySchema } from '../common/identifier';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ScopesService } from '../scopes/scopes.service';
+import { ConnectorRefParam } from './connector.dto';
+import { ConnectorsService } from './connectors.service';
+
+const NetworkAccess = z.object({ allowPrivateNetworks: z.boolean() }).strict();
+
+/**
+ * Whether a platform-mode connector may reach loopback, link-local and private addresses from the control
+ * plane. Those are the control plane's own network, so only an account-level admin may allow it.
+ */
+@ApiTags('connectors')
+@ApiBearerAuth()
+@Controller('v1/connectors/:ref/network-access')
+export class ConnectorNetworkAccessController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorsService,
+    private readonly scopes: ScopesService,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get()
+  @ApiZodQuery(ScopeQuerySchema)
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+  ) {
+    const from = await this.scopes.resolve(actor.principal.accountId, query);
+    this.access.require(actor.principal, 'connector:view', from);
+    const { entity } = await this.connectors.get(from, ref);
+    return this.read(entity.id, entity.connectivity);
+  }
+
+  @Put()
+  @ApiZodQuery(ScopeQuerySchema)
+  @ApiZodBody(NetworkAccess)
+  async put(
+    @CurrentActor() actor: Actor,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+    @Body(new ZodValidationPipe(NetworkAccess)) body: z.infer<typeof NetworkAccess>,
+  ) {
+    const from = await this.scopes.resolve(actor.principal.accountId, query);
+    this.access.require(actor.principal, 'connector:view', from);
+    const { entity, scope } = await this.connectors.get(from, ref);
+    this.access.require(actor.principal, 'connector:allow-private-networks', await this.scopes.resolve(actor.principal.accountId, {}));
+    await this.dataSource.transaction(async (manager) => {
+      const [before] = (await manager.query(`SELECT allow_private_networks FROM connectors WHERE id = $1 FOR UPDATE`, [entity.id])) as Array<{ allow_private_networks: boolean }>;
+      await manager.query(`UPDATE connectors SET allow_private_networks = $2 WHERE id = $1`, [entity.id, body.allowPrivateNetworks]);
+      await this.audit.record(manager, actor, {
+        action: 'connector.network-access',
+        resourceType: 'connector',
+        resourceId: entity.id,
+        resourceRef: entity.identifier,
+        scope,
+        changes: [{ path: 'allowPrivateNetworks', before: before?.allow_private_networks ?? null, after: body.allowPrivateNetworks }],
+      });
+    });
+    return this.read(entity.id, entity.connectivity);
+  }
+
+  private async read(connectorId: string, connectivity: string) {
+    const [row] = (await this.dataSource.query(`SELECT allow_private_networks FROM connectors WHERE id = $1`, [connectorId])) as Array<{ allow_private_networks: boolean }>;
+    // It matters only while the connector runs on the platform: a delegate sits in the network it is meant to reach.
+    return { allowPrivateNetworks: row?.allow_private_networks ?? false, connectivity };
+  }
+}
