@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startGitHttp } from '../peers';
 import type { RunningProcess } from '../support/processes';
-import { BenchSample, startControlPlane, startDelegate, waitForConnected } from './harness';
+import { BenchSample, startControlPlane, startDelegate, TaskView, waitForConnected } from './harness';
 import { printTable, Sample, summarize } from './stats';
 
 const run = promisify(execFile);
@@ -21,7 +21,10 @@ interface TestResult {
   status: string;
   latencyMs: number | null;
   message: string | null;
+  taskId: string;
 }
+
+const between = (a: string | null, b: string | null) => (a && b ? Date.parse(b) - Date.parse(a) : NaN);
 
 /**
  * Issue 6 target: listing a repository's refs through Conduit (POST /v1/connectors/{ref}/test?wait=true on a
@@ -49,7 +52,8 @@ export async function benchGitLsRemote(): Promise<Sample[]> {
     authenticated.password = git.password;
     const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', HOME: work, GIT_CONFIG_NOSYSTEM: '1' };
 
-    const v = { direct: [] as number[], conduit: [] as number[], operation: [] as number[] };
+    const v = { direct: [] as number[], conduit: [] as number[], operation: [] as number[], toOffered: [] as number[], toClaimed: [] as number[], toStarted: [] as number[], toFinished: [] as number[], afterFinish: [] as number[] };
+    const runs: Array<{ taskId: string; clientMs: number }> = [];
     let refs = 0;
     const direct = async (record: boolean) => {
       const t0 = process.hrtime.bigint();
@@ -65,17 +69,36 @@ export async function benchGitLsRemote(): Promise<Sample[]> {
       if (!record) return;
       v.conduit.push(total);
       if (result.latencyMs !== null) v.operation.push(result.latencyMs);
+      runs.push({ taskId: result.taskId, clientMs: total });
     };
     const cases = [direct, conduit];
     for (const c of cases) for (let i = 0; i < WARMUP; i++) await c(false);
     for (let done = 0; done < N; done += BLOCK) for (const c of cases) for (let i = 0; i < BLOCK; i++) await c(true);
 
+    // Where the time went, from the task's own timestamps (read after the timed runs, so they cost nothing).
+    for (const run of runs) {
+      const task = await cp.api.get<TaskView>(`/v1/tasks/${run.taskId}`);
+      v.toOffered.push(between(task.queuedAt, task.offeredAt));
+      v.toClaimed.push(between(task.offeredAt, task.claimedAt));
+      v.toStarted.push(between(task.claimedAt, task.startedAt));
+      v.toFinished.push(between(task.startedAt, task.finishedAt));
+      v.afterFinish.push(run.clientMs - between(task.queuedAt, task.finishedAt));
+    }
     const floor = summarize('floor: direct `git ls-remote` (git 2 process, Basic auth, same peer)', v.direct);
     const through: BenchSample = {
       ...summarize('ls-remote through Conduit: POST …/test?wait=true (API → task → delegate → peer)', v.conduit),
       figures: { refsListedByGit: refs, ratioP50: round(summarize('', v.conduit).p50 / floor.p50), target: TARGET_RATIO },
     };
-    const samples: Sample[] = [floor, through, summarize("  … the delegate's own info/refs exchange (result latencyMs, 1 ms resolution)", v.operation)];
+    const samples: Sample[] = [
+      floor,
+      through,
+      summarize("  … the delegate's own info/refs exchange (result latencyMs)", v.operation),
+      summarize('  … queued → offered (route, enqueue, replica worker)', v.toOffered),
+      summarize('  … offered → claimed (offer frame, delegate claims, lease)', v.toClaimed),
+      summarize('  … claimed → started (delegate opens secrets, first progress frame)', v.toStarted),
+      summarize('  … started → finished (stages + result frame)', v.toFinished),
+      summarize('  … client total minus queued → finished (HTTP, checks, recording)', v.afterFinish),
+    ];
     printTable(`git ls-remote (${N} each, in blocks of ${BLOCK}; target ≤ ${TARGET_RATIO}x the direct floor at p50)`, samples, floor);
     const ratio = through.p50 / floor.p50;
     console.log(`ratio p50 ${ratio.toFixed(2)}x, p99 ${(through.p99 / floor.p99).toFixed(2)}x — target ≤ ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`);

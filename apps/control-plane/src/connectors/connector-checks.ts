@@ -3,7 +3,7 @@ import { TaskKind } from '@conduit/protocol';
 import { DataSource, EntityManager } from 'typeorm';
 import { systemActor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
-import { ScopesService } from '../scopes/scopes.service';
+import type { Scope } from '../scopes/scope';
 import { TaskEvents } from '../tasks/task-events';
 import { ConnectorHostKeys } from './connector-host-keys';
 
@@ -31,6 +31,27 @@ interface FinishedTestTask {
   finished_at: Date;
 }
 
+/** The connector's scope, read inside the caller's transaction (the embedded database serves one at a time). */
+async function scopeOf(tx: EntityManager, connectorId: string): Promise<Scope> {
+  const [row] = (await tx.query(
+    `SELECT c.account_id, c.organization_id, c.project_id, a.identifier AS account, o.identifier AS org, p.identifier AS project
+       FROM connectors c JOIN accounts a ON a.id = c.account_id
+       LEFT JOIN organizations o ON o.id = c.organization_id LEFT JOIN projects p ON p.id = c.project_id
+      WHERE c.id = $1`,
+    [connectorId],
+  )) as Array<{ account_id: string; organization_id: string | null; project_id: string | null; account: string; org: string | null; project: string | null }>;
+  if (!row) throw new Error(`connector ${connectorId} vanished inside its own transaction`);
+  return {
+    level: row.project_id ? 'project' : row.organization_id ? 'org' : 'account',
+    accountId: row.account_id,
+    organizationId: row.organization_id,
+    projectId: row.project_id,
+    accountIdentifier: row.account,
+    orgIdentifier: row.org,
+    projectIdentifier: row.project,
+  };
+}
+
 /**
  * Connection tests move a connector's status: SUCCESS → ACTIVE (and lastConnectedAt), FAILURE → FAILED
  * with the error; every outcome is kept as history. Listens for finished test tasks on whichever replica
@@ -43,7 +64,6 @@ export class ConnectorChecks implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: TaskEvents,
-    private readonly scopes: ScopesService,
     private readonly audit: AuditService,
     private readonly hostKeys: ConnectorHostKeys,
   ) {}
@@ -79,13 +99,6 @@ export class ConnectorChecks implements OnModuleInit {
    * the status history with its time and audited.
    */
   async record(connectorId: string, check: CheckRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    const [owner] = (await manager.query(`SELECT account_id, organization_id, project_id FROM connectors WHERE id = $1`, [connectorId])) as Array<{
-      account_id: string;
-      organization_id: string | null;
-      project_id: string | null;
-    }>;
-    if (!owner) return;
-    const scope = await this.scopes.fromIds(owner.account_id, owner.organization_id, owner.project_id);
     await manager.transaction(async (tx) => {
       const [connector] = (await tx.query(`SELECT status, identifier FROM connectors WHERE id = $1 FOR UPDATE`, [connectorId])) as Array<{ status: string; identifier: string }>;
       if (!connector) return;
@@ -111,6 +124,7 @@ export class ConnectorChecks implements OnModuleInit {
         check.message,
         check.taskId,
       ]);
+      const scope = await scopeOf(tx, connectorId);
       await this.audit.record(tx, systemActor(MONITORING_ACTOR, scope.accountId), {
         action: 'connector.status-change',
         resourceType: 'connector',
