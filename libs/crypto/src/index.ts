@@ -19,4 +19,4 @@ export type { MaskedRange, MaskRegistration } from './masker';
 export { MaskingLineBuffer, createMaskingStream } from './masking-stream';
 export { generateToken, hashSecretToken, parseToken, verifySecretToken } from './tokens';
 export type { ParsedToken } from './tokens';
-export { decodeSecretPayload, encodeSecretPayload, maskableValues, SecretPayload, secretSealingContext } from './secret-payload';
+export { decodeSecretPayload, encodeSecretPayload, maskableValues, SecretPayload, secretPayloadText, secretSealingContext } from './secret-payload';

@@ -31,6 +31,20 @@ export function decodeSecretPayload(plaintext: Buffer): SecretPayload {
   return parsed.data;
 }
 
+/** The one text a secret stands for where it is used as a value (an expression, an environment variable). */
+export function secretPayloadText(secret: SecretPayload): string {
+  switch (secret.kind) {
+    case 'text':
+      return secret.value;
+    case 'file':
+      return secret.base64;
+    case 'ssh-key':
+      return secret.privateKey;
+    case 'certificate':
+      return secret.certificate;
+  }
+}
+
 /** Every string in a payload that must be masked wherever output leaves a delegate. */
 export function maskableValues(payload: SecretPayload): string[] {
   switch (payload.kind) {

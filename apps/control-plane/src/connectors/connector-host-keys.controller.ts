@@ -6,11 +6,10 @@ import { Actor, CurrentActor } from '../auth/actor';
 import { ScopeQuerySchema } from '../common/identifier';
 import { ApiZodQuery } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ScopesService } from '../scopes/scopes.service';
 import { ConnectorRefParam } from './connector.dto';
 import { connectorView } from './connector-view';
 import { ConnectorHostKeys, FingerprintParam } from './connector-host-keys';
-import { ConnectorsService } from './connectors.service';
+import { ConnectorLookup } from './connector-lookup';
 
 /** SSH host keys the connector's tests met, and the admin's confirmation that pins one. */
 @ApiTags('connectors')
@@ -18,9 +17,8 @@ import { ConnectorsService } from './connectors.service';
 @Controller('v1/connectors/:ref/host-keys')
 export class ConnectorHostKeysController {
   constructor(
-    private readonly connectors: ConnectorsService,
+    private readonly lookup: ConnectorLookup,
     private readonly hostKeys: ConnectorHostKeys,
-    private readonly scopes: ScopesService,
     private readonly access: AccessService,
   ) {}
 
@@ -31,9 +29,7 @@ export class ConnectorHostKeysController {
     @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
     @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
   ) {
-    const from = await this.scopes.resolve(actor.principal.accountId, query);
-    this.access.require(actor.principal, 'connector:view', from);
-    const { entity } = await this.connectors.get(from, ref);
+    const { entity } = await this.lookup.visible(actor.principal, ref, query);
     return { items: await this.hostKeys.list(entity) };
   }
 
@@ -47,9 +43,7 @@ export class ConnectorHostKeysController {
     @Param('fingerprint', new ZodValidationPipe(FingerprintParam, 'param')) fingerprint: string,
     @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
   ) {
-    const from = await this.scopes.resolve(actor.principal.accountId, query);
-    this.access.require(actor.principal, 'connector:view', from);
-    const { entity, scope } = await this.connectors.get(from, ref);
+    const { entity, scope, from } = await this.lookup.visible(actor.principal, ref, query);
     this.access.require(actor.principal, 'connector:edit', scope);
     const updated = await this.hostKeys.confirm(actor, scope, entity, fingerprint);
     return connectorView(updated, scope, from, true);

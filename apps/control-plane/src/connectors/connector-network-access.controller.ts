@@ -10,7 +10,7 @@ import { ApiZodBody, ApiZodQuery } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ScopesService } from '../scopes/scopes.service';
 import { ConnectorRefParam } from './connector.dto';
-import { ConnectorsService } from './connectors.service';
+import { ConnectorLookup } from './connector-lookup';
 
 const NetworkAccess = z.object({ allowPrivateNetworks: z.boolean() }).strict();
 
@@ -24,7 +24,7 @@ const NetworkAccess = z.object({ allowPrivateNetworks: z.boolean() }).strict();
 export class ConnectorNetworkAccessController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly connectors: ConnectorsService,
+    private readonly lookup: ConnectorLookup,
     private readonly scopes: ScopesService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
@@ -37,9 +37,7 @@ export class ConnectorNetworkAccessController {
     @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
     @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
   ) {
-    const from = await this.scopes.resolve(actor.principal.accountId, query);
-    this.access.require(actor.principal, 'connector:view', from);
-    const { entity } = await this.connectors.get(from, ref);
+    const { entity } = await this.lookup.visible(actor.principal, ref, query);
     return this.read(entity.id, entity.connectivity);
   }
 
@@ -52,9 +50,7 @@ export class ConnectorNetworkAccessController {
     @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
     @Body(new ZodValidationPipe(NetworkAccess)) body: z.infer<typeof NetworkAccess>,
   ) {
-    const from = await this.scopes.resolve(actor.principal.accountId, query);
-    this.access.require(actor.principal, 'connector:view', from);
-    const { entity, scope } = await this.connectors.get(from, ref);
+    const { entity, scope } = await this.lookup.visible(actor.principal, ref, query);
     this.access.require(actor.principal, 'connector:allow-private-networks', await this.scopes.resolve(actor.principal.accountId, {}));
     await this.dataSource.transaction(async (manager) => {
       const [before] = (await manager.query(`SELECT allow_private_networks FROM connectors WHERE id = $1 FOR UPDATE`, [entity.id])) as Array<{ allow_private_networks: boolean }>;

@@ -18,6 +18,7 @@ import { connectorView } from './connector-view';
 import { ConnectorsService } from './connectors.service';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorTestsService } from './connector-tests.service';
+import { ConnectorLookup } from './connector-lookup';
 
 const ImportQuery = ScopeQuerySchema.extend({
   /** `account` places the connector at account scope whatever the file says. */
@@ -44,6 +45,7 @@ export class ConnectorsController {
     private readonly access: AccessService,
     private readonly tests: ConnectorTestsService,
     private readonly checkHistory: ConnectorChecks,
+    private readonly lookup: ConnectorLookup,
   ) {}
 
   @Get('connector-catalog')
@@ -196,9 +198,7 @@ export class ConnectorsController {
     @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
     @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
   ) {
-    const from = await this.scopes.resolve(principal.accountId, query);
-    this.access.require(principal, 'connector:view', from);
-    const { entity } = await this.connectors.get(from, ref);
+    const { entity } = await this.lookup.visible(principal, ref, query);
     return { items: await this.checkHistory.statusHistory(entity.id, 100) };
   }
 

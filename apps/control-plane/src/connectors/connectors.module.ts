@@ -4,6 +4,7 @@ import { SecretsModule } from '../secrets/secrets.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorHostKeys } from './connector-host-keys';
+import { ConnectorLookup } from './connector-lookup';
 import { ConnectorHostKeysController } from './connector-host-keys.controller';
 import { ConnectorTestsService } from './connector-tests.service';
 import { ConnectorValidation } from './connector-validation';
@@ -17,7 +18,7 @@ import { PlatformSecrets } from './platform-secrets';
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
   controllers: [ConnectorsController, ConnectorHostKeysController, ConnectorNetworkAccessController],
-  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorTestsService, ConnectorValidation, PlatformConnectorTests, PlatformSecrets],
+  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorLookup, ConnectorTestsService, ConnectorValidation, PlatformConnectorTests, PlatformSecrets],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

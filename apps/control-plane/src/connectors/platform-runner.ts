@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConnectorCheckError, getConnectorType, OperationContext, renderSpecExpressions } from '@conduit/connectors';
-import { SecretMasker, SecretPayload } from '@conduit/crypto';
+import { SecretMasker, secretPayloadText } from '@conduit/crypto';
 import { TASK_TIMEOUT_MS, TaskKind } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -17,20 +17,6 @@ export const PLATFORM_RUNNER = 'control plane';
 const LEASE_GRACE_MS = 30_000;
 
 type Stage = { stage: string; status: 'succeeded' | 'failed'; durationMs: number; message?: string };
-
-/** The text a secret payload stands for in a `<+secrets.getValue()>` expression, as on a delegate. */
-function expressionValue(secret: SecretPayload): string {
-  switch (secret.kind) {
-    case 'text':
-      return secret.value;
-    case 'file':
-      return secret.base64;
-    case 'ssh-key':
-      return secret.privateKey;
-    case 'certificate':
-      return secret.certificate;
-  }
-}
 
 /**
  * Connection tests of platform-mode connectors (executeOnDelegate: false), run inside the control plane with
@@ -105,7 +91,7 @@ export class PlatformConnectorTests {
         spec: renderSpecExpressions(connector.spec, (ref) => {
           const secret = secrets.get(ref);
           if (!secret) throw new PlatformFailure('SECRET_NOT_PROVIDED', `the connector uses secret '${ref}', which this test was not given`, 'resolution');
-          return expressionValue(secret);
+          return secretPayloadText(secret);
         }),
         secrets,
         signal,

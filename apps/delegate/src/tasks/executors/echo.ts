@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SecretPayload } from '@conduit/crypto';
+import { secretPayloadText } from '@conduit/crypto';
 import { parseSecretExpressions, renderSecretExpressions } from '@conduit/pipeline';
 import { defineExecutor, TaskFailure } from '../executor';
 
@@ -30,23 +30,9 @@ export const echoExecutor = defineExecutor({
           `text uses secret '${ref}', which this task was not given (given: ${given})`,
         );
       }
-      return secretValue(secret);
+      return secretPayloadText(secret);
     });
     log('stdout', text);
     return { output: { text } };
   },
 });
-
-/** The string a secret expression stands for, per secret kind. */
-export function secretValue(secret: SecretPayload): string {
-  switch (secret.kind) {
-    case 'text':
-      return secret.value;
-    case 'file':
-      return secret.base64;
-    case 'ssh-key':
-      return secret.privateKey;
-    case 'certificate':
-      return secret.certificate;
-  }
-}

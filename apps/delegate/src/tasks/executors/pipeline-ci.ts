@@ -1,4 +1,5 @@
 import type { OperationContext } from '@conduit/connectors';
+import { secretPayloadText } from '@conduit/crypto';
 import { connectorsLib } from '../connectors-lib';
 import { renderSecretExpressions } from '@conduit/pipeline';
 import { spawn } from 'node:child_process';
@@ -7,7 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineExecutor, ExecutorContext, TaskFailure } from '../executor';
-import { secretValue } from './echo';
 import { renderedSpec } from './spec-expressions';
 
 const Strategy = z.union([
@@ -38,7 +38,7 @@ function stepEnvironment(payload: Payload, env: Record<string, string>, ctx: Exe
   const value = (ref: string) => {
     const secret = ctx.secrets.get(ref);
     if (!secret) throw new TaskFailure('SECRET_NOT_PROVIDED', `secret '${ref}' was not given to this stage`, { stage: 'authentication' });
-    return secretValue(secret);
+    return secretPayloadText(secret);
   };
   const rendered = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, renderSecretExpressions(v, ({ ref }) => value(ref))]));
   const secrets = Object.fromEntries(Object.entries(payload.secretEnv).map(([name, ref]) => [name, value(ref)]));

@@ -1,7 +1,6 @@
-import type { SecretPayload } from '@conduit/crypto';
+import { secretPayloadText, type SecretPayload } from '@conduit/crypto';
 import { connectorsLib } from '../connectors-lib';
 import { TaskFailure } from '../executor';
-import { secretValue } from './echo';
 
 /**
  * A connector spec with its `<+secrets.getValue("x")>` expressions replaced by the task's opened secrets.
@@ -12,6 +11,6 @@ export async function renderedSpec(spec: Record<string, unknown>, secrets: Reado
   return renderSpecExpressions(spec, (ref) => {
     const secret = secrets.get(ref);
     if (!secret) throw new TaskFailure('SECRET_NOT_PROVIDED', `the connector uses secret '${ref}', which this task was not given`, { stage: 'authentication' });
-    return secretValue(secret);
+    return secretPayloadText(secret);
   });
 }
