@@ -153,6 +153,32 @@ describe('periodic connector validation (real PostgreSQL and Redis; two replicas
     expect(audit[0]).toMatchObject({ actorName: 'conduit:monitoring', actorId: null, changes: [{ path: 'status', before: 'FAILED', after: 'ACTIVE' }] });
   });
 
+  it('counts a connector a pipeline references as in use, without any test', async () => {
+    const idle = await idOf('idle');
+    const pipeline = `pipeline:
+  name: Uses idle
+  identifier: uses_idle
+  stages:
+    - name: Build
+      type: ci
+      spec:
+        codebase:
+          connector: account.idle
+          repo: demo.git
+        steps:
+          - name: Build
+            type: run
+            spec:
+              shell: sh
+              command: echo hi
+`;
+    const created = await api.post('/v1/pipelines?org=default&project=default', pipeline);
+    expect(created.status).toBe(201);
+    await a.tick(t0);
+    const [slot] = (await cp.dataSource.query(`SELECT due_at FROM connector_validations WHERE connector_id = $1`, [idle])) as Array<{ due_at: Date }>;
+    expect(new Date(slot?.due_at as Date).getTime()).toBe(nextValidationAt(idle, INTERVAL, t0));
+  });
+
   it('drops the slot of a connector no longer in use', async () => {
     const id = await idOf('p2');
     // Its only human use is older than CONNECTOR_VALIDATION_IN_USE_DAYS (7) at this instant.
