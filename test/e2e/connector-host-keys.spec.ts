@@ -96,6 +96,27 @@ describe('SSH host key first-seen capture and confirmation (REAL sshd peers, rea
     expect((await api('POST', path(rebuilt.hostKeyFingerprint))).status).toBe(404);
   });
 
+  it('captures and pins host keys the same way for a platform-mode connector, tested from the control plane', async () => {
+    forwarder.switchTo(sshd.port);
+    expect((await api('POST', '/v1/secrets', { identifier: 'platform_key', name: 'platform key', kind: 'ssh-key', allowPlatformUse: true, value: { privateKey: sshd.privateKey } })).status).toBe(201);
+    const url = `ssh://${sshd.username}@127.0.0.1:${sshd.port}${sshd.git.path}`;
+    const spec = { type: 'Ssh', connectionType: 'Repo', url, executeOnDelegate: false, spec: { sshKeyRef: 'platform_key' } };
+    expect((await api('POST', '/v1/connectors', { identifier: 'git_platform', name: 'git from the platform', type: 'Git', spec })).body).toMatchObject({ connectivity: 'platform' });
+
+    // sshd listens on loopback: refused from the control plane until an account admin allows private networks.
+    const refused = await api('POST', '/v1/connectors/git_platform/test?wait=true');
+    expect(refused.body).toMatchObject({ status: 'FAILURE', stage: 'connection', delegate: 'control plane', errors: [{ code: 'ADDRESS_NOT_ALLOWED' }] });
+    expect((await api('PUT', '/v1/connectors/git_platform/network-access', { allowPrivateNetworks: true })).status).toBe(200);
+
+    const unpinned = await api('POST', '/v1/connectors/git_platform/test?wait=true');
+    expect(unpinned.body).toMatchObject({ status: 'FAILURE', delegate: 'control plane', errors: [{ code: 'HOST_KEY_NOT_PINNED' }] });
+    expect(((await api('GET', '/v1/connectors/git_platform/host-keys')).body['items'] as Json[]).map((k) => [k['fingerprint'], k['state']])).toEqual([[sshd.hostKeyFingerprint, 'pending']]);
+    expect((await api('POST', `/v1/connectors/git_platform/host-keys/${encodeURIComponent(sshd.hostKeyFingerprint)}/confirm`)).status).toBe(200);
+    const passed = await api('POST', '/v1/connectors/git_platform/test?wait=true');
+    expect(passed.body).toMatchObject({ status: 'SUCCESS', delegate: 'control plane' });
+    expect(passed.body['message']).toContain('over SSH: 4 refs, HEAD → refs/heads/main');
+  });
+
   async function developerKey(): Promise<string> {
     const principal = await api('POST', '/v1/principals', { name: 'dev', kind: 'user' });
     expect((await api('POST', '/v1/role-bindings', { principalId: principal.body['id'], role: 'developer' })).status).toBe(201);

@@ -116,6 +116,8 @@ export class PlatformConnectorTests {
       output = { status: 'SUCCESS', message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) };
     } catch (failure) {
       error = this.errorOf(failure, signal, timeoutMs);
+      // What the failure reports for the control plane to act on (an SSH host key seen), as a delegate sends it.
+      if (failure instanceof ConnectorCheckError && failure.details) output = failure.details;
     }
     // Operations never put secrets in messages on purpose; the masker makes sure of it, as on a delegate.
     const masked = (value: unknown) => (value === null ? null : masker.mask(JSON.stringify(value)));
