@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { ScopeQuerySchema } from '../common/identifier';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ScopesService } from '../scopes/scopes.service';
+import { accountScopeOf } from '../scopes/scope';
 import { ConnectorRefParam } from './connector.dto';
 import { ConnectorLookup } from './connector-lookup';
 
@@ -16,7 +16,8 @@ const NetworkAccess = z.object({ allowPrivateNetworks: z.boolean() }).strict();
 
 /**
  * Whether a platform-mode connector may reach loopback, link-local and private addresses from the control
- * plane. Those are the control plane's own network, so only an account-level admin may allow it.
+ * plane. Those are the control plane's own network, so only an account-level admin may allow it; the
+ * allowance covers the configuration that admin saw, and lapses when someone without that right edits it.
  */
 @ApiTags('connectors')
 @ApiBearerAuth()
@@ -25,7 +26,6 @@ export class ConnectorNetworkAccessController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly lookup: ConnectorLookup,
-    private readonly scopes: ScopesService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
   ) {}
@@ -51,7 +51,7 @@ export class ConnectorNetworkAccessController {
     @Body(new ZodValidationPipe(NetworkAccess)) body: z.infer<typeof NetworkAccess>,
   ) {
     const { entity, scope } = await this.lookup.visible(actor.principal, ref, query);
-    this.access.require(actor.principal, 'connector:allow-private-networks', await this.scopes.resolve(actor.principal.accountId, {}));
+    this.access.require(actor.principal, 'connector:allow-private-networks', accountScopeOf(scope));
     await this.dataSource.transaction(async (manager) => {
       const [before] = (await manager.query(`SELECT allow_private_networks FROM connectors WHERE id = $1 FOR UPDATE`, [entity.id])) as Array<{ allow_private_networks: boolean }>;
       await manager.query(`UPDATE connectors SET allow_private_networks = $2 WHERE id = $1`, [entity.id, body.allowPrivateNetworks]);

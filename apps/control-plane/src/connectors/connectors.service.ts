@@ -17,7 +17,8 @@ import type { Actor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
 import { isUniqueViolation } from '../common/db-errors';
 import { FieldIssue } from '../common/zod-validation.pipe';
-import { describeScope, Scope, scopeChain } from '../scopes/scope';
+import { AccessService } from '../auth/access.service';
+import { accountScopeOf, describeScope, Scope, scopeChain } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
 import { ConnectorInput, ConnectorListQuery, ConnectorUpdate } from './connector.dto';
@@ -80,6 +81,7 @@ export class ConnectorsService {
     private readonly audit: AuditService,
     private readonly secrets: SecretsService,
     private readonly platformSecrets: PlatformSecrets,
+    private readonly access: AccessService,
     @InjectRepository(ConnectorEntity) private readonly connectors: Repository<ConnectorEntity>,
   ) {}
 
@@ -136,12 +138,14 @@ export class ConnectorsService {
       invalid([{ path: 'type', message: `type: is immutable (the connector is a ${current.type}); create a new connector instead` }]);
     }
     const prepared = await this.withSecretCheck(scope, this.prepare(scope, input));
+    // An admin's allowance to reach private networks covers what they saw: an edit by anyone else ends it.
+    const keepsNetworkAccess = this.access.can(actor.principal, 'connector:allow-private-networks', accountScopeOf(scope));
     return this.dataSource.transaction(async (manager) => {
       // An UPDATE through query() answers [rows, rowCount].
       const [rows]: [Array<{ id: string }>, number] = await manager.query(
         `UPDATE connectors SET name = $3, description = $4, tags = $5, spec = $6, secret_refs = $7,
                 delegate_selectors = $8, connectivity = $9, updated_by = $10, errors = $11, error_summary = $12,
-                updated_at = now(), version = version + 1
+                allow_private_networks = allow_private_networks AND $13, updated_at = now(), version = version + 1
           WHERE id = $1 AND version = $2
           RETURNING id`,
         [
@@ -157,6 +161,7 @@ export class ConnectorsService {
           actor.principal.name,
           JSON.stringify(prepared.errors),
           prepared.errorSummary,
+          keepsNetworkAccess,
         ],
       );
       if (rows.length !== 1) {

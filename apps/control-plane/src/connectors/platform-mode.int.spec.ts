@@ -112,6 +112,17 @@ describe('platform-mode connectors (real PostgreSQL; Prometheus API stand-in on 
       ['FAILED', 'ACTIVE'],
       ['UNCONFIGURED', 'FAILED'],
     ]);
+
+    // An account admin's edit keeps the allowance; the project admin's edit (it could point anywhere) ends it.
+    const afterAdmin = await api.put<Json>(`/v1/connectors/prom${P}`, { ...prometheus('prom', 'prom_pw', `http://localhost:${port}`), description: 'by the account admin', version: (await api.get<Json>(`/v1/connectors/prom${P}`)).body['version'] });
+    expect(afterAdmin.status).toBe(200);
+    expect((await api.get<Json>(`/v1/connectors/prom/network-access${P}`)).body).toMatchObject({ allowPrivateNetworks: true });
+    const version = (await api.get<Json>(`/v1/connectors/prom${P}`)).body['version'];
+    expect((await projectAdmin.put(`/v1/connectors/prom${P}`, { ...prometheus('prom', 'prom_pw', 'http://169.254.169.254'), version })).status).toBe(200);
+    expect((await api.get<Json>(`/v1/connectors/prom/network-access${P}`)).body).toMatchObject({ allowPrivateNetworks: false });
+    const refused = await call(api.post<Json>(`/v1/connectors/prom/test${P}&wait=true`, undefined));
+    expect(refused.body).toMatchObject({ status: 'FAILURE', errors: [{ code: 'ADDRESS_NOT_ALLOWED' }] });
+    expect(refused.body['message']).toContain('169.254.169.254, a link-local address');
   });
 
   it('never lets the secret out: responses, task rows, task events and audit are free of it', async () => {

@@ -41,6 +41,11 @@ export function scopeContains(outer: Pick<Scope, 'accountId' | 'organizationId' 
   return outer.projectId === null || outer.projectId === inner.projectId;
 }
 
+/** The account a scope belongs to, as a scope of its own. */
+export function accountScopeOf(scope: Scope): Scope {
+  return { level: 'account', accountId: scope.accountId, organizationId: null, projectId: null, accountIdentifier: scope.accountIdentifier, orgIdentifier: null, projectIdentifier: null };
+}
+
 /** The wire form of a scope in API responses. */
 export function scopeView(scope: Scope): { level: ScopeLevel; org: string | null; project: string | null } {
   return { level: scope.level, org: scope.orgIdentifier, project: scope.projectIdentifier };
