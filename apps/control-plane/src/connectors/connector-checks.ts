@@ -24,7 +24,7 @@ interface FinishedTestTask {
   id: string;
   connector_id: string;
   status: string;
-  output: { status?: string; message?: string; details?: { latencyMs?: number }; hostKey?: unknown } | null;
+  output: { status?: string; message?: string; details?: { latencyMs?: number } } | null;
   error: { code: string; message: string; hint?: string; stage?: string } | null;
   delegate_name: string | null;
   started_at: Date | null;
