@@ -1,6 +1,6 @@
 /** Renders the fields of schema-form.ts; every input has a label, its description and its API error. */
 import type { JSX } from 'preact';
-import { type Field, fieldsOf, formatMap, getIn, parseMap, type Path, setIn, startBranch } from './schema-form';
+import { type Field, fieldsOf, formatMap, getIn, parseLines, parseMap, type Path, setIn, startBranch } from './schema-form';
 
 export interface FieldsProps {
   fields: Field[];
@@ -73,14 +73,7 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
           {...common}
           rows={2}
           value={Array.isArray(current) ? current.join('\n') : ''}
-          onInput={(e) =>
-            set(
-              e.currentTarget.value
-                .split('\n')
-                .map((l) => l.trim())
-                .filter(Boolean),
-            )
-          }
+          onInput={(e) => set(parseLines(e.currentTarget.value, field.numeric))}
         />
       );
       break;
@@ -137,17 +130,17 @@ function Choice({ field, props }: { field: Extract<Field, { kind: 'choice' }>; p
   const option = field.options.find((o) => o.value === chosen);
   return (
     <fieldset class="group">
-      <legend>{field.label}</legend>
+      <legend>{field.path.length ? field.label : 'Connection'}</legend>
       <div class="field">
         <label for={id}>
-          {field.label} {field.discriminator}
+          {field.path.length ? `${field.label} ${field.discriminator}` : 'Type'}
           {field.required && <span aria-hidden="true"> *</span>}
         </label>
         <select
           id={id}
           required={field.required}
           value={typeof chosen === 'string' ? chosen : ''}
-          onChange={(e) => props.onChange(setIn(props.value, field.path, e.currentTarget.value ? startBranch(field, e.currentTarget.value) : undefined))}
+          onChange={(e) => props.onChange(setIn(props.value, field.path, e.currentTarget.value ? startBranch(field, e.currentTarget.value, current) : undefined))}
         >
           <option value="">(choose)</option>
           {field.options.map((o) => (

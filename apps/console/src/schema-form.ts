@@ -46,8 +46,8 @@ export type Field =
   | (FieldBase & { kind: 'object'; fields: Field[] })
   /** A discriminated union (`type: 'Http' | 'Ssh'` …): pick a branch, then fill in its fields. */
   | (FieldBase & { kind: 'choice'; discriminator: string; options: ChoiceOption[] })
-  /** Strings one per line (delegate selectors, host key fingerprints). */
-  | (FieldBase & { kind: 'lines' })
+  /** Strings or numbers one per line (delegate selectors, host key fingerprints, status codes). */
+  | (FieldBase & { kind: 'lines'; numeric: boolean })
   /** A list of objects (headers): add and remove rows. */
   | (FieldBase & { kind: 'rows'; item: JsonSchema })
   /** `key=value` per line. */
@@ -90,9 +90,16 @@ function discriminatorOf(branches: JsonSchema[]): string | undefined {
   });
 }
 
-/** The fields of an object schema, paths under `at`. */
+/**
+ * The fields of an object schema, paths under `at`. A schema that is itself a union (the Git connector's
+ * spec is one object per auth type) becomes a single choice at `at`.
+ */
 export function fieldsOf(schema: JsonSchema, at: Path = [], root: JsonSchema = schema): Field[] {
   const object = resolve(schema, root);
+  if (!object.properties && (object.oneOf ?? object.anyOf)) {
+    const union = fieldOf('type', object, true, at, root);
+    return union ? [union] : [];
+  }
   const required = new Set(object.required ?? []);
   return Object.entries(object.properties ?? {}).flatMap(([key, property]) => {
     const field = fieldOf(key, property, required.has(key), [...at, key], root);
@@ -148,8 +155,9 @@ function fieldOf(key: string, raw: JsonSchema, required: boolean, path: Path, ro
       return { ...base, kind: 'boolean', ...(typeof schema.default === 'boolean' ? { default: schema.default } : {}) };
     case 'array': {
       const item = resolve(schema.items ?? {}, root);
-      if (typeOf(item) === 'string') return { ...base, kind: 'lines' };
-      if (typeOf(item) === 'object' && item.properties) return { ...base, kind: 'rows', item };
+      const itemType = typeOf(item);
+      if (itemType === 'string' || itemType === 'integer' || itemType === 'number') return { ...base, kind: 'lines', numeric: itemType !== 'string' };
+      if (itemType === 'object' && item.properties) return { ...base, kind: 'rows', item };
       return { ...base, kind: 'json' };
     }
     case 'object': {
@@ -202,9 +210,26 @@ export function pruneEmpty(value: unknown): unknown {
   return value === '' || value === undefined || value === null ? undefined : value;
 }
 
-/** The value a new union branch starts from: its discriminator set, nothing else. */
-export function startBranch(field: Extract<Field, { kind: 'choice' }>, value: string): Record<string, unknown> {
-  return { [field.discriminator]: value };
+const SIMPLE = new Set<Field['kind']>(['text', 'number', 'boolean', 'enum', 'lines', 'map']);
+
+/**
+ * The value after picking another branch of a union: its discriminator set, and of what was typed only the
+ * plain fields the new branch also has (a URL survives a switch from Http to Ssh; the old credentials do not).
+ */
+export function startBranch(field: Extract<Field, { kind: 'choice' }>, value: string, current: unknown): Record<string, unknown> {
+  const option = field.options.find((o) => o.value === value);
+  const kept = (option?.fields ?? []).filter((f) => SIMPLE.has(f.kind)).map((f) => f.path[f.path.length - 1]);
+  const previous = current && typeof current === 'object' ? (current as Record<string, unknown>) : {};
+  return { ...Object.fromEntries(kept.flatMap((k) => (k !== undefined && previous[k] !== undefined ? [[k, previous[k]]] : []))), [field.discriminator]: value };
+}
+
+/** One value per line, blanks skipped; numeric lists keep what is not a number as typed, for the API to name. */
+export function parseLines(text: string, numeric: boolean): Array<string | number> {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return numeric ? lines.map((line) => (Number.isFinite(Number(line)) ? Number(line) : line)) : lines;
 }
 
 /** `a=1\nb=2` ⇄ {a: '1', b: '2'}. */
