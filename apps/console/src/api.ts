@@ -35,7 +35,10 @@ export const session = {
   scope: (): Scope => {
     try {
       const parsed = JSON.parse(sessionStorage.getItem(SCOPE) ?? '{}') as Scope;
-      return { ...(parsed.org ? { org: parsed.org } : {}), ...(parsed.org && parsed.project ? { project: parsed.project } : {}) };
+      return {
+        ...(parsed.org ? { org: parsed.org } : {}),
+        ...(parsed.org && parsed.project ? { project: parsed.project } : {}),
+      };
     } catch {
       return {};
     }
@@ -73,8 +76,17 @@ async function send(method: string, path: string, body?: Body, apiKey = session.
     location.hash = '#/login';
   }
   if (!response.ok) {
-    const error = (await response.json().catch(() => ({}))) as { code?: string; message?: string; details?: ApiError['details'] };
-    throw new ApiError(response.status, error.code ?? `HTTP_${response.status}`, error.message ?? response.statusText, Array.isArray(error.details) ? error.details : []);
+    const error = (await response.json().catch(() => ({}))) as {
+      code?: string;
+      message?: string;
+      details?: ApiError['details'];
+    };
+    throw new ApiError(
+      response.status,
+      error.code ?? `HTTP_${response.status}`,
+      error.message ?? response.statusText,
+      Array.isArray(error.details) ? error.details : [],
+    );
   }
   return response;
 }
@@ -90,12 +102,17 @@ export async function verifyApiKey(apiKey: string): Promise<void> {
 }
 
 /** Follows a Server-Sent Events endpoint (fetch, because EventSource cannot send the Authorization header). */
-export async function followEvents(path: string, onEvent: (event: string, data: string) => void, signal: AbortSignal): Promise<void> {
+export async function followEvents(
+  path: string,
+  onEvent: (event: string, data: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const headers: Record<string, string> = { Accept: 'text/event-stream' };
   const apiKey = session.apiKey();
   if (apiKey) headers['Authorization'] = `Bearer ${apiKey}`;
   const response = await fetch(path, { headers, signal });
-  if (!response.ok || !response.body) throw new ApiError(response.status, `HTTP_${response.status}`, 'the log stream could not be opened');
+  if (!response.ok || !response.body)
+    throw new ApiError(response.status, `HTTP_${response.status}`, 'the log stream could not be opened');
   const parser = createParser({ onEvent: (e) => onEvent(e.event ?? 'message', e.data) });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {

@@ -27,7 +27,11 @@ function useRoute(): Route {
 }
 
 const SECTIONS = [
-  { label: 'Connectors', href: href.connectors(), pages: ['connectors', 'connector', 'connector-new', 'connector-edit'] },
+  {
+    label: 'Connectors',
+    href: href.connectors(),
+    pages: ['connectors', 'connector', 'connector-new', 'connector-edit'],
+  },
   { label: 'Delegates', href: href.delegates(), pages: ['delegates'] },
   { label: 'Secrets', href: href.secrets(), pages: ['secrets'] },
   { label: 'Pipelines', href: href.pipelines(), pages: ['pipelines', 'pipeline', 'execution'] },
@@ -41,14 +45,20 @@ interface Named {
 function ScopePicker({ scope, onChange }: { scope: Scope; onChange: (scope: Scope) => void }) {
   const orgs = useLoad(() => api<{ items: Named[] }>('GET', '/v1/organizations'), []);
   const projects = useLoad(
-    () => (scope.org ? api<{ items: Named[] }>('GET', `/v1/organizations/${encodeURIComponent(scope.org)}/projects`) : Promise.resolve({ items: [] })),
+    () =>
+      scope.org
+        ? api<{ items: Named[] }>('GET', `/v1/organizations/${encodeURIComponent(scope.org)}/projects`)
+        : Promise.resolve({ items: [] }),
     [scope.org],
   );
   return (
     <div class="scope-picker" role="group" aria-label="Scope">
       <label>
         Organization
-        <select value={scope.org ?? ''} onChange={(e) => onChange(e.currentTarget.value ? { org: e.currentTarget.value } : {})}>
+        <select
+          value={scope.org ?? ''}
+          onChange={(e) => onChange(e.currentTarget.value ? { org: e.currentTarget.value } : {})}
+        >
           <option value="">(account)</option>
           {orgs.data?.items.map((o) => (
             <option key={o.identifier} value={o.identifier}>
@@ -62,7 +72,12 @@ function ScopePicker({ scope, onChange }: { scope: Scope; onChange: (scope: Scop
         <select
           value={scope.project ?? ''}
           disabled={!scope.org}
-          onChange={(e) => onChange({ ...(scope.org ? { org: scope.org } : {}), ...(e.currentTarget.value ? { project: e.currentTarget.value } : {}) })}
+          onChange={(e) =>
+            onChange({
+              ...(scope.org ? { org: scope.org } : {}),
+              ...(e.currentTarget.value ? { project: e.currentTarget.value } : {}),
+            })
+          }
         >
           <option value="">(none)</option>
           {projects.data?.items.map((p) => (

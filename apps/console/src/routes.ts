@@ -30,7 +30,8 @@ export function parseRoute(hash: string): Route {
     case 'secrets':
       return { page: 'secrets' };
     case 'pipelines':
-      if (a && REF.test(a) && b === 'executions' && c && UUID.test(c) && parts.length === 4) return { page: 'execution', pipeline: a, id: c };
+      if (a && REF.test(a) && b === 'executions' && c && UUID.test(c) && parts.length === 4)
+        return { page: 'execution', pipeline: a, id: c };
       if (a && REF.test(a) && parts.length === 2) return { page: 'pipeline', id: a };
       return { page: 'pipelines' };
     default:

@@ -1,6 +1,17 @@
 /** Renders the fields of schema-form.ts; every input has a label, its description and its API error. */
 import type { JSX } from 'preact';
-import { type Field, fieldsOf, formatMap, getIn, parseLines, parseMap, type Path, setIn, startBranch } from './schema-form';
+import { RequiredMark } from './ui';
+import {
+  type Field,
+  fieldsOf,
+  formatMap,
+  getIn,
+  parseLines,
+  parseMap,
+  type Path,
+  setIn,
+  startBranch,
+} from './schema-form';
 
 export interface FieldsProps {
   fields: Field[];
@@ -18,8 +29,14 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
   const current = getIn(props.value, field.path);
   const set = (next: unknown) => props.onChange(setIn(props.value, field.path, next));
   const error = props.errors[key(field.path)];
-  const described = [field.description ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  const common = { id, 'aria-describedby': described, 'aria-invalid': error ? true : undefined, required: field.required };
+  const described =
+    [field.description ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    'aria-describedby': described,
+    'aria-invalid': error ? true : undefined,
+    required: field.required,
+  };
   let control: JSX.Element;
   switch (field.kind) {
     case 'text':
@@ -50,8 +67,14 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
       break;
     case 'boolean':
       control = (
-        <select {...common} value={current === undefined ? '' : String(current)} onChange={(e) => set(e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true')}>
-          <option value="">{field.default === undefined ? '(not set)' : `(default: ${field.default ? 'yes' : 'no'})`}</option>
+        <select
+          {...common}
+          value={current === undefined ? '' : String(current)}
+          onChange={(e) => set(e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true')}
+        >
+          <option value="">
+            {field.default === undefined ? '(not set)' : `(default: ${field.default ? 'yes' : 'no'})`}
+          </option>
           <option value="true">yes</option>
           <option value="false">no</option>
         </select>
@@ -59,7 +82,11 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
       break;
     case 'enum':
       control = (
-        <select {...common} value={typeof current === 'string' ? current : ''} onChange={(e) => set(e.currentTarget.value || undefined)}>
+        <select
+          {...common}
+          value={typeof current === 'string' ? current : ''}
+          onChange={(e) => set(e.currentTarget.value || undefined)}
+        >
           <option value="">{field.default ? `(default: ${field.default})` : '(choose)'}</option>
           {field.options.map((o) => (
             <option key={o}>{o}</option>
@@ -78,7 +105,15 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
       );
       break;
     case 'map':
-      control = <textarea {...common} rows={2} placeholder="key=value, one per line" value={formatMap(current)} onInput={(e) => set(parseMap(e.currentTarget.value))} />;
+      control = (
+        <textarea
+          {...common}
+          rows={2}
+          placeholder="key=value, one per line"
+          value={formatMap(current)}
+          onInput={(e) => set(parseMap(e.currentTarget.value))}
+        />
+      );
       break;
     case 'json':
       control = (
@@ -105,7 +140,7 @@ function Input({ field, props }: { field: Field; props: FieldsProps }) {
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>
         {field.label}
-        {field.required && <span aria-hidden="true"> *</span>}
+        {field.required && <RequiredMark />}
         {field.kind === 'text' && field.secretRef && <span class="tag">secret</span>}
       </label>
       {control}
@@ -134,13 +169,21 @@ function Choice({ field, props }: { field: Extract<Field, { kind: 'choice' }>; p
       <div class="field">
         <label for={id}>
           {field.path.length ? `${field.label} ${field.discriminator}` : 'Type'}
-          {field.required && <span aria-hidden="true"> *</span>}
+          {field.required && <RequiredMark />}
         </label>
         <select
           id={id}
           required={field.required}
           value={typeof chosen === 'string' ? chosen : ''}
-          onChange={(e) => props.onChange(setIn(props.value, field.path, e.currentTarget.value ? startBranch(field, e.currentTarget.value, current) : undefined))}
+          onChange={(e) =>
+            props.onChange(
+              setIn(
+                props.value,
+                field.path,
+                e.currentTarget.value ? startBranch(field, e.currentTarget.value, current) : undefined,
+              ),
+            )
+          }
         >
           <option value="">(choose)</option>
           {field.options.map((o) => (
@@ -166,7 +209,15 @@ function Rows({ field, props }: { field: Extract<Field, { kind: 'rows' }>; props
           <button
             type="button"
             class="link-button"
-            onClick={() => props.onChange(setIn(props.value, field.path, list.filter((__, i) => i !== index)))}
+            onClick={() =>
+              props.onChange(
+                setIn(
+                  props.value,
+                  field.path,
+                  list.filter((__, i) => i !== index),
+                ),
+              )
+            }
           >
             Remove {field.label.toLowerCase()} {index + 1}
           </button>

@@ -39,7 +39,14 @@ interface FieldBase {
 }
 
 export type Field =
-  | (FieldBase & { kind: 'text'; secretRef: boolean; format?: string; pattern?: string; maxLength?: number; default?: string })
+  | (FieldBase & {
+      kind: 'text';
+      secretRef: boolean;
+      format?: string;
+      pattern?: string;
+      maxLength?: number;
+      default?: string;
+    })
   | (FieldBase & { kind: 'number'; integer: boolean; minimum?: number; maximum?: number; default?: number })
   | (FieldBase & { kind: 'boolean'; default?: boolean })
   | (FieldBase & { kind: 'enum'; options: string[]; default?: string })
@@ -75,11 +82,13 @@ export function labelOf(key: string): string {
 
 function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
   if (schema.$ref?.startsWith('#/$defs/')) return resolve(root.$defs?.[schema.$ref.slice(8)] ?? {}, root);
-  if (schema.allOf?.length === 1 && schema.allOf[0]) return { ...resolve(schema.allOf[0], root), description: schema.description ?? schema.allOf[0].description };
+  if (schema.allOf?.length === 1 && schema.allOf[0])
+    return { ...resolve(schema.allOf[0], root), description: schema.description ?? schema.allOf[0].description };
   return schema;
 }
 
-const typeOf = (schema: JsonSchema) => (Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type);
+const typeOf = (schema: JsonSchema) =>
+  Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
 
 /** The union's discriminator: a property every branch fixes to a different constant. */
 function discriminatorOf(branches: JsonSchema[]): string | undefined {
@@ -109,7 +118,12 @@ export function fieldsOf(schema: JsonSchema, at: Path = [], root: JsonSchema = s
 
 function fieldOf(key: string, raw: JsonSchema, required: boolean, path: Path, root: JsonSchema): Field | undefined {
   const schema = resolve(raw, root);
-  const base = { path, label: labelOf(key), required, ...(schema.description ? { description: schema.description } : {}) };
+  const base = {
+    path,
+    label: labelOf(key),
+    required,
+    ...(schema.description ? { description: schema.description } : {}),
+  };
   if (schema.const !== undefined) return undefined; // fixed by the branch that was picked
   const branches = (schema.oneOf ?? schema.anyOf)?.map((b) => resolve(b, root));
   if (branches?.length) {
@@ -120,7 +134,10 @@ function fieldOf(key: string, raw: JsonSchema, required: boolean, path: Path, ro
         ...base,
         kind: 'choice',
         discriminator,
-        options: objects.map((b) => ({ value: String(b.properties?.[discriminator]?.const), fields: fieldsOf(b, path, root) })),
+        options: objects.map((b) => ({
+          value: String(b.properties?.[discriminator]?.const),
+          fields: fieldsOf(b, path, root),
+        })),
       };
     }
     const literals = branches.map((b) => b.const);
@@ -128,7 +145,12 @@ function fieldOf(key: string, raw: JsonSchema, required: boolean, path: Path, ro
     return { ...base, kind: 'json' };
   }
   if (schema.enum?.every((v) => typeof v === 'string')) {
-    return { ...base, kind: 'enum', options: schema.enum as string[], ...(typeof schema.default === 'string' ? { default: schema.default } : {}) };
+    return {
+      ...base,
+      kind: 'enum',
+      options: schema.enum as string[],
+      ...(typeof schema.default === 'string' ? { default: schema.default } : {}),
+    };
   }
   switch (typeOf(schema)) {
     case 'string':
@@ -156,13 +178,15 @@ function fieldOf(key: string, raw: JsonSchema, required: boolean, path: Path, ro
     case 'array': {
       const item = resolve(schema.items ?? {}, root);
       const itemType = typeOf(item);
-      if (itemType === 'string' || itemType === 'integer' || itemType === 'number') return { ...base, kind: 'lines', numeric: itemType !== 'string' };
+      if (itemType === 'string' || itemType === 'integer' || itemType === 'number')
+        return { ...base, kind: 'lines', numeric: itemType !== 'string' };
       if (itemType === 'object' && item.properties) return { ...base, kind: 'rows', item };
       return { ...base, kind: 'json' };
     }
     case 'object': {
       if (schema.properties) return { ...base, kind: 'object', fields: fieldsOf(schema, path, root) };
-      const values = typeof schema.additionalProperties === 'object' ? resolve(schema.additionalProperties, root) : undefined;
+      const values =
+        typeof schema.additionalProperties === 'object' ? resolve(schema.additionalProperties, root) : undefined;
       return values && typeOf(values) === 'string' ? { ...base, kind: 'map' } : { ...base, kind: 'json' };
     }
     default:
@@ -216,11 +240,20 @@ const SIMPLE = new Set<Field['kind']>(['text', 'number', 'boolean', 'enum', 'lin
  * The value after picking another branch of a union: its discriminator set, and of what was typed only the
  * plain fields the new branch also has (a URL survives a switch from Http to Ssh; the old credentials do not).
  */
-export function startBranch(field: Extract<Field, { kind: 'choice' }>, value: string, current: unknown): Record<string, unknown> {
+export function startBranch(
+  field: Extract<Field, { kind: 'choice' }>,
+  value: string,
+  current: unknown,
+): Record<string, unknown> {
   const option = field.options.find((o) => o.value === value);
   const kept = (option?.fields ?? []).filter((f) => SIMPLE.has(f.kind)).map((f) => f.path[f.path.length - 1]);
   const previous = current && typeof current === 'object' ? (current as Record<string, unknown>) : {};
-  return { ...Object.fromEntries(kept.flatMap((k) => (k !== undefined && previous[k] !== undefined ? [[k, previous[k]]] : []))), [field.discriminator]: value };
+  return {
+    ...Object.fromEntries(
+      kept.flatMap((k) => (k !== undefined && previous[k] !== undefined ? [[k, previous[k]]] : [])),
+    ),
+    [field.discriminator]: value,
+  };
 }
 
 /** One value per line, blanks skipped; numeric lists keep what is not a number as typed, for the API to name. */

@@ -41,6 +41,11 @@ export function ErrorMessage({ error }: { error: Error | undefined }) {
   );
 }
 
+/** The visual required marker; the control's `required` attribute is what assistive technology announces. */
+export function RequiredMark() {
+  return <span aria-hidden="true"> *</span>;
+}
+
 export function Loading({ what }: { what: string }) {
   return (
     <p class="muted" role="status">
@@ -94,6 +99,16 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
       </h1>
       <div class="actions">{children}</div>
     </div>
+  );
+}
+
+/** A page whose data is still loading or could not be read: its heading, then the state. */
+export function Pending({ title, what, error }: { title: string; what: string; error: Error | undefined }) {
+  return (
+    <>
+      <PageHeader title={title} />
+      {error ? <ErrorMessage error={error} /> : <Loading what={what} />}
+    </>
   );
 }
 

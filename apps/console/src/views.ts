@@ -64,7 +64,6 @@ export interface TaskView {
   id: string;
   status: string;
   delegate: { id: string; name: string } | null;
-  stages: Array<{ stage: string; status: 'succeeded' | 'failed' | 'skipped'; durationMs: number; message?: string }>;
   error: { code: string; message: string; stage?: string; hint?: string } | null;
 }
 
@@ -128,7 +127,13 @@ export interface ExecutionView {
   id: string;
   pipeline: string;
   status: 'running' | 'succeeded' | 'failed' | 'aborted';
-  stages: Array<{ name: string; type: string; status: string; steps: StepView[]; error: { code: string; message: string } | null }>;
+  stages: Array<{
+    name: string;
+    type: string;
+    status: string;
+    steps: StepView[];
+    error: { code: string; message: string } | null;
+  }>;
   error: { code: string; message: string } | null;
   createdBy?: string;
   startedAt?: string | null;

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useInterval, useLoad } from '../ui';
+import { Badge, ErrorMessage, PageHeader, Time, useInterval, useLoad, Pending } from '../ui';
+import { type StageProgress, stageProgress, type TaskEvent } from '../stage-progress';
 import type { ConnectionTestResult, ConnectorCheck, ConnectorUsage, ConnectorView, TaskView } from '../views';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'unknown', 'expired']);
@@ -23,7 +24,11 @@ function SpecView({ value, secretPaths, at }: { value: unknown; secretPaths: Set
     );
   }
   if (Array.isArray(value)) {
-    return value.length === 0 ? <span class="muted">none</span> : <span>{value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}</span>;
+    return value.length === 0 ? (
+      <span class="muted">none</span>
+    ) : (
+      <span>{value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}</span>
+    );
   }
   return secretPaths.has(at) ? (
     <span class="secret-ref" title="secret reference: the value stays sealed">
@@ -34,18 +39,23 @@ function SpecView({ value, secretPaths, at }: { value: unknown; secretPaths: Set
   );
 }
 
-/** "Test connection": starts the test, then follows its task and shows each stage as it is reported. */
+/** "Test connection": starts the test, then follows its task's progress events and shows each stage as it is reported. */
 function ConnectionTest({ connectorRef, scope, onDone }: { connectorRef: string; scope: Scope; onDone: () => void }) {
   const [result, setResult] = useState<ConnectionTestResult>();
   const [task, setTask] = useState<TaskView>();
+  const [stages, setStages] = useState<StageProgress[]>([]);
   const [error, setError] = useState<Error>();
   const running = result?.status === 'PENDING' && (!task || !TERMINAL.has(task.status));
 
   const start = async () => {
     setError(undefined);
     setTask(undefined);
+    setStages([]);
     try {
-      const started = await api<ConnectionTestResult>('POST', `/v1/connectors/${encodeURIComponent(connectorRef)}/test${scopeQuery(scope)}`);
+      const started = await api<ConnectionTestResult>(
+        'POST',
+        `/v1/connectors/${encodeURIComponent(connectorRef)}/test${scopeQuery(scope)}`,
+      );
       setResult(started);
       if (started.status !== 'PENDING') onDone();
     } catch (err) {
@@ -55,7 +65,11 @@ function ConnectionTest({ connectorRef, scope, onDone }: { connectorRef: string;
   useInterval(
     async () => {
       if (!result?.taskId) return;
-      const next = await api<TaskView>('GET', `/v1/tasks/${result.taskId}`);
+      const [next, events] = await Promise.all([
+        api<TaskView>('GET', `/v1/tasks/${result.taskId}`),
+        api<{ items: TaskEvent[] }>('GET', `/v1/tasks/${result.taskId}/events`),
+      ]);
+      setStages(stageProgress(events.items));
       setTask(next);
       if (TERMINAL.has(next.status)) onDone();
     },
@@ -63,7 +77,13 @@ function ConnectionTest({ connectorRef, scope, onDone }: { connectorRef: string;
     running,
   );
 
-  const outcome = task && TERMINAL.has(task.status) ? (task.status === 'succeeded' && !task.error ? 'SUCCESS' : 'FAILURE') : result?.status;
+  const done = task && TERMINAL.has(task.status);
+  const outcome = done ? (task.status === 'succeeded' && !task.error ? 'SUCCESS' : 'FAILURE') : result?.status;
+  const failure =
+    task?.error ??
+    (result?.status === 'FAILURE'
+      ? { code: result.errors[0]?.code ?? 'FAILED', message: result.message ?? '', hint: result.errors[0]?.hint }
+      : null);
   return (
     <section aria-labelledby="test-heading" class="card">
       <h2 id="test-heading">Connection test</h2>
@@ -74,21 +94,25 @@ function ConnectionTest({ connectorRef, scope, onDone }: { connectorRef: string;
       {result && (
         <div aria-live="polite" class="test-result">
           <p>
-            Result: <Badge status={outcome ?? 'PENDING'} /> {result.delegate || task?.delegate ? <span class="muted">on delegate {task?.delegate?.name ?? result.delegate}</span> : null}
+            Result: <Badge status={outcome ?? 'PENDING'} />{' '}
+            {(task?.delegate?.name ?? result.delegate) && (
+              <span class="muted">on delegate {task?.delegate?.name ?? result.delegate}</span>
+            )}
           </p>
-          <ol class="stages">
-            {task?.stages.map((s) => (
+          <ol class="stages" aria-label="Stages">
+            {stages.map((s) => (
               <li key={s.stage} class={`stage stage-${s.status}`}>
-                <Badge status={s.status} /> <strong>{s.stage}</strong> <span class="muted">{s.durationMs} ms</span>
+                <Badge status={s.status} /> <strong>{s.stage}</strong>
+                {s.durationMs !== null && <span class="muted"> {s.durationMs} ms</span>}
                 {s.message && <div class="small">{s.message}</div>}
               </li>
             ))}
             {running && <li class="muted">waiting for the delegate…</li>}
           </ol>
-          {(task?.error ?? (result.status === 'FAILURE' ? { code: result.errors[0]?.code ?? 'FAILED', message: result.message ?? '', hint: result.errors[0]?.hint } : null)) && (
+          {failure && (
             <div class="error" role="alert">
-              <strong>{task?.error?.code ?? result.errors[0]?.code}:</strong> {task?.error?.message ?? result.message}
-              {(task?.error?.hint ?? result.errors[0]?.hint) && <div class="small">{task?.error?.hint ?? result.errors[0]?.hint}</div>}
+              <strong>{failure.code}:</strong> {failure.message}
+              {failure.hint && <div class="small">{failure.hint}</div>}
             </div>
           )}
         </div>
@@ -99,13 +123,21 @@ function ConnectionTest({ connectorRef, scope, onDone }: { connectorRef: string;
 
 export function ConnectorDetailPage({ scope, connectorRef }: { scope: Scope; connectorRef: string }) {
   const path = `/v1/connectors/${encodeURIComponent(connectorRef)}`;
-  const connector = useLoad(() => api<ConnectorView>('GET', `${path}${scopeQuery(scope)}`), [connectorRef, scope.org, scope.project]);
-  const checks = useLoad(() => api<{ items: ConnectorCheck[] }>('GET', `${path}/checks${scopeQuery(scope)}`), [connectorRef, scope.org, scope.project]);
-  const usage = useLoad(() => api<{ items: ConnectorUsage[] }>('GET', `${path}/usage${scopeQuery(scope)}`), [connectorRef, scope.org, scope.project]);
+  const connector = useLoad(
+    () => api<ConnectorView>('GET', `${path}${scopeQuery(scope)}`),
+    [connectorRef, scope.org, scope.project],
+  );
+  const checks = useLoad(
+    () => api<{ items: ConnectorCheck[] }>('GET', `${path}/checks${scopeQuery(scope)}`),
+    [connectorRef, scope.org, scope.project],
+  );
+  const usage = useLoad(
+    () => api<{ items: ConnectorUsage[] }>('GET', `${path}/usage${scopeQuery(scope)}`),
+    [connectorRef, scope.org, scope.project],
+  );
   const [deleteError, setDeleteError] = useState<Error>();
   const c = connector.data;
-  if (connector.error) return <ErrorMessage error={connector.error} />;
-  if (!c) return <Loading what="the connector" />;
+  if (!c) return <Pending title={`Connector ${connectorRef}`} what="the connector" error={connector.error} />;
 
   const remove = async () => {
     if (!confirm(`Delete connector ${c.ref}?`)) return;
@@ -144,7 +176,13 @@ export function ConnectorDetailPage({ scope, connectorRef }: { scope: Scope; con
               {c.type} <span class="muted">({c.category})</span>
             </dd>
             <dt>Scope</dt>
-            <dd>{c.scope.project ? `project ${c.scope.org}/${c.scope.project}` : c.scope.org ? `organization ${c.scope.org}` : 'account'}</dd>
+            <dd>
+              {c.scope.project
+                ? `project ${c.scope.org}/${c.scope.project}`
+                : c.scope.org
+                  ? `organization ${c.scope.org}`
+                  : 'account'}
+            </dd>
             <dt>Last tested</dt>
             <dd>
               <Time at={c.lastTestedAt} />
@@ -154,7 +192,9 @@ export function ConnectorDetailPage({ scope, connectorRef }: { scope: Scope; con
               <Time at={c.lastConnectedAt} />
             </dd>
             <dt>Delegate selectors</dt>
-            <dd>{c.delegateSelectors.length ? c.delegateSelectors.join(', ') : <span class="muted">any delegate</span>}</dd>
+            <dd>
+              {c.delegateSelectors.length ? c.delegateSelectors.join(', ') : <span class="muted">any delegate</span>}
+            </dd>
           </dl>
           {c.description && <p>{c.description}</p>}
         </section>

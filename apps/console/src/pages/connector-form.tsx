@@ -3,13 +3,15 @@ import { api, ApiError, describeScope, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
 import { Fields } from '../schema-fields';
 import { fieldsOf, pruneEmpty } from '../schema-form';
-import { ErrorMessage, Loading, PageHeader, useLoad } from '../ui';
+import { ErrorMessage, PageHeader, RequiredMark, useLoad, Pending } from '../ui';
 import type { CatalogEntry, ConnectorView, Page, SecretView } from '../views';
 
 /** API error details name `spec.x.y` (or `x.y` relative to the spec): the form shows them beside the field. */
 function fieldErrors(error: Error | undefined): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
-  return Object.fromEntries(error.details.filter((d) => d.path).map((d) => [String(d.path).replace(/^spec\./, ''), d.message]));
+  return Object.fromEntries(
+    error.details.filter((d) => d.path).map((d) => [String(d.path).replace(/^spec\./, ''), d.message]),
+  );
 }
 
 interface Draft {
@@ -23,9 +25,15 @@ interface Draft {
 /** Create (no ref) or edit a connector; the spec's fields are generated from the type's JSON Schema. */
 export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; connectorRef?: string }) {
   const catalog = useLoad(() => api<{ items: CatalogEntry[] }>('GET', '/v1/connector-catalog'), []);
-  const secrets = useLoad(() => api<Page<SecretView>>('GET', `/v1/secrets${scopeQuery(scope, { includeParentScopes: 'true' })}`), [scope.org, scope.project]);
+  const secrets = useLoad(
+    () => api<Page<SecretView>>('GET', `/v1/secrets${scopeQuery(scope, { includeParentScopes: 'true' })}`),
+    [scope.org, scope.project],
+  );
   const existing = useLoad(
-    () => (connectorRef ? api<ConnectorView>('GET', `/v1/connectors/${encodeURIComponent(connectorRef)}${scopeQuery(scope)}`) : Promise.resolve(undefined)),
+    () =>
+      connectorRef
+        ? api<ConnectorView>('GET', `/v1/connectors/${encodeURIComponent(connectorRef)}${scopeQuery(scope)}`)
+        : Promise.resolve(undefined),
     [connectorRef, scope.org, scope.project],
   );
   const [draft, setDraft] = useState<Draft>();
@@ -35,14 +43,27 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
   const current: Draft | undefined =
     draft ??
     (connectorRef
-      ? existing.data && { identifier: existing.data.identifier, name: existing.data.name, description: existing.data.description, type: existing.data.type, spec: existing.data.spec }
+      ? existing.data && {
+          identifier: existing.data.identifier,
+          name: existing.data.name,
+          description: existing.data.description,
+          type: existing.data.type,
+          spec: existing.data.spec,
+        }
       : { identifier: '', name: '', description: '', type: '', spec: {} });
   const entry = catalog.data?.items.find((e) => e.type === current?.type);
   const fields = useMemo(() => (entry ? fieldsOf(entry.schema) : []), [entry]);
   const errors = fieldErrors(error);
 
-  if (catalog.error || existing.error) return <ErrorMessage error={catalog.error ?? existing.error} />;
-  if (!catalog.data || !current) return <Loading what="the connector catalog" />;
+  if (!catalog.data || !current) {
+    return (
+      <Pending
+        title={connectorRef ? `Edit ${connectorRef}` : 'New connector'}
+        what="the connector catalog"
+        error={catalog.error ?? existing.error}
+      />
+    );
+  }
   const update = (patch: Partial<Draft>) => setDraft({ ...current, ...patch });
   const byCategory = new Map<string, CatalogEntry[]>();
   for (const e of catalog.data.items) byCategory.set(e.category, [...(byCategory.get(e.category) ?? []), e]);
@@ -51,10 +72,18 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
     e.preventDefault();
     setSaving(true);
     setError(undefined);
-    const body = { identifier: current.identifier, name: current.name, description: current.description, type: current.type, spec: pruneEmpty(current.spec) ?? {} };
+    const body = {
+      identifier: current.identifier,
+      name: current.name,
+      description: current.description,
+      type: current.type,
+      spec: pruneEmpty(current.spec) ?? {},
+    };
     try {
       const saved = connectorRef
-        ? await api<ConnectorView>('PUT', `/v1/connectors/${encodeURIComponent(connectorRef)}${scopeQuery(scope)}`, { json: { ...body, version: existing.data?.version } })
+        ? await api<ConnectorView>('PUT', `/v1/connectors/${encodeURIComponent(connectorRef)}${scopeQuery(scope)}`, {
+            json: { ...body, version: existing.data?.version },
+          })
         : await api<ConnectorView>('POST', `/v1/connectors${scopeQuery(scope)}`, { json: body });
       location.hash = href.connector(saved.ref);
     } catch (err) {
@@ -67,11 +96,24 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
   return (
     <>
       <PageHeader title={connectorRef ? `Edit ${current.name || connectorRef}` : 'New connector'} />
-      <p class="muted">{connectorRef ? `Changes apply to the ${current.type} connector ${connectorRef}.` : `The connector is created in the ${describeScope(scope)}.`}</p>
+      <p class="muted">
+        {connectorRef
+          ? `Changes apply to the ${current.type} connector ${connectorRef}.`
+          : `The connector is created in the ${describeScope(scope)}.`}
+      </p>
       <form class="card form" onSubmit={save} noValidate>
         <div class="field">
-          <label for="connector-type">Type *</label>
-          <select id="connector-type" required disabled={Boolean(connectorRef)} value={current.type} onChange={(e) => update({ type: e.currentTarget.value, spec: {} })}>
+          <label for="connector-type">
+            Type
+            <RequiredMark />
+          </label>
+          <select
+            id="connector-type"
+            required
+            disabled={Boolean(connectorRef)}
+            value={current.type}
+            onChange={(e) => update({ type: e.currentTarget.value, spec: {} })}
+          >
             <option value="">(choose a type)</option>
             {[...byCategory].map(([category, entries]) => (
               <optgroup key={category} label={category}>
@@ -86,11 +128,22 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
           {entry && <div class="hint">{entry.description}</div>}
         </div>
         <div class="field">
-          <label for="connector-name">Name *</label>
-          <input id="connector-name" required value={current.name} onInput={(e) => update({ name: e.currentTarget.value })} />
+          <label for="connector-name">
+            Name
+            <RequiredMark />
+          </label>
+          <input
+            id="connector-name"
+            required
+            value={current.name}
+            onInput={(e) => update({ name: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
-          <label for="connector-identifier">Identifier *</label>
+          <label for="connector-identifier">
+            Identifier
+            <RequiredMark />
+          </label>
           <input
             id="connector-identifier"
             required
@@ -107,7 +160,11 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
         </div>
         <div class="field">
           <label for="connector-description">Description</label>
-          <input id="connector-description" value={current.description} onInput={(e) => update({ description: e.currentTarget.value })} />
+          <input
+            id="connector-description"
+            value={current.description}
+            onInput={(e) => update({ description: e.currentTarget.value })}
+          />
         </div>
         {entry && (
           <fieldset class="group">

@@ -20,7 +20,8 @@ export function ConnectorsPage({ scope }: { scope: Scope }) {
   );
   const categories = [...new Set(catalog.data?.items.map((e) => e.category))].sort();
   const types = (catalog.data?.items ?? []).filter((e) => !filters.category || e.category === filters.category);
-  const set = (key: keyof typeof filters) => (e: { currentTarget: { value: string } }) => setFilters((f) => ({ ...f, [key]: e.currentTarget.value }));
+  const set = (key: keyof typeof filters) => (e: { currentTarget: { value: string } }) =>
+    setFilters((f) => ({ ...f, [key]: e.currentTarget.value }));
 
   return (
     <>

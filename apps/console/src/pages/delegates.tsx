@@ -90,7 +90,12 @@ function Tokens({ scope }: { scope: Scope }) {
                 <td>{t.revokedAt ? <Badge status="revoked" /> : <Badge status="valid" />}</td>
                 <td>
                   {!t.revokedAt && (
-                    <button type="button" class="danger small" onClick={() => revoke(t)} aria-label={`Revoke token ${t.name}`}>
+                    <button
+                      type="button"
+                      class="danger small"
+                      onClick={() => revoke(t)}
+                      aria-label={`Revoke token ${t.name}`}
+                    >
                       Revoke
                     </button>
                   )}
@@ -136,10 +141,21 @@ export function DelegatesPage({ scope }: { scope: Scope }) {
                   <td>
                     <Badge status={d.status} />
                   </td>
-                  <td>{d.tags.length ? d.tags.map((t) => <span class="tag" key={t}>{t}</span>) : <span class="muted">none</span>}</td>
+                  <td>
+                    {d.tags.length ? (
+                      d.tags.map((t) => (
+                        <span class="tag" key={t}>
+                          {t}
+                        </span>
+                      ))
+                    ) : (
+                      <span class="muted">none</span>
+                    )}
+                  </td>
                   <td>{d.version}</td>
                   <td>
-                    <meter min={0} max={d.capacity} value={d.running} aria-label={`load of ${d.name}`} /> {d.running}/{d.capacity}
+                    <meter min={0} max={d.capacity} value={d.running} aria-label={`load of ${d.name}`} /> {d.running}/
+                    {d.capacity}
                   </td>
                   <td>
                     <Time at={d.lastHeartbeatAt} />

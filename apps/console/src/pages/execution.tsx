@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, followEvents, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useInterval, useLoad } from '../ui';
+import { Badge, ErrorMessage, PageHeader, Time, useInterval, useLoad, Pending } from '../ui';
 import type { ExecutionView } from '../views';
 
 /** The log lines as they arrive (Server-Sent Events); secrets were masked on the delegate before they left it. */
@@ -29,7 +29,14 @@ function LiveLog({ path }: { path: string }) {
   return (
     <section aria-labelledby="logs-heading" class="card">
       <h2 id="logs-heading">
-        Logs <span class="muted small">{state === 'following' ? '(live)' : state === 'ended' ? '(complete)' : '(stream interrupted: reload to resume)'}</span>
+        Logs{' '}
+        <span class="muted small">
+          {state === 'following'
+            ? '(live)'
+            : state === 'ended'
+              ? '(complete)'
+              : '(stream interrupted: reload to resume)'}
+        </span>
       </h2>
       <pre class="log mono" role="log" aria-live="polite" tabIndex={0} ref={box}>
         {lines.join('\n') || 'waiting for output…'}
@@ -40,7 +47,10 @@ function LiveLog({ path }: { path: string }) {
 
 export function ExecutionPage({ scope, pipeline, id }: { scope: Scope; pipeline: string; id: string }) {
   const base = `/v1/pipelines/${encodeURIComponent(pipeline)}/executions/${id}`;
-  const execution = useLoad(() => api<ExecutionView>('GET', `${base}${scopeQuery(scope)}`), [base, scope.org, scope.project]);
+  const execution = useLoad(
+    () => api<ExecutionView>('GET', `${base}${scopeQuery(scope)}`),
+    [base, scope.org, scope.project],
+  );
   const [error, setError] = useState<Error>();
   const running = execution.data?.status === 'running';
   useInterval(execution.reload, 1000, running);
@@ -53,8 +63,7 @@ export function ExecutionPage({ scope, pipeline, id }: { scope: Scope; pipeline:
     }
   };
   const e = execution.data;
-  if (execution.error && !e) return <ErrorMessage error={execution.error} />;
-  if (!e) return <Loading what="the execution" />;
+  if (!e) return <Pending title={`Run of ${pipeline}`} what="the execution" error={execution.error} />;
   return (
     <>
       <PageHeader title={`Run of ${e.pipeline}`}>
@@ -69,7 +78,8 @@ export function ExecutionPage({ scope, pipeline, id }: { scope: Scope; pipeline:
       </PageHeader>
       <ErrorMessage error={error} />
       <p>
-        Status: <Badge status={e.status} /> <span class="muted">started</span> <Time at={e.startedAt} /> {e.createdBy && <span class="muted">by {e.createdBy}</span>}
+        Status: <Badge status={e.status} /> <span class="muted">started</span> <Time at={e.startedAt} />{' '}
+        {e.createdBy && <span class="muted">by {e.createdBy}</span>}
       </p>
       {e.error && (
         <div class="error" role="alert">
@@ -88,7 +98,9 @@ export function ExecutionPage({ scope, pipeline, id }: { scope: Scope; pipeline:
                     {stage.steps.map((step) => (
                       <li key={step.name}>
                         <Badge status={step.status} /> {step.name}
-                        {step.exitCode !== undefined && step.exitCode !== null && <span class="muted"> exit {step.exitCode}</span>}
+                        {step.exitCode !== undefined && step.exitCode !== null && (
+                          <span class="muted"> exit {step.exitCode}</span>
+                        )}
                         {step.durationMs !== undefined && <span class="muted"> · {step.durationMs} ms</span>}
                       </li>
                     ))}

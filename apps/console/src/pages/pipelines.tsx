@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describeScope, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useLoad } from '../ui';
+import { Badge, ErrorMessage, Loading, PageHeader, Time, useLoad, Pending } from '../ui';
 import type { ExecutionView, PipelineView } from '../views';
 
 const EXAMPLE = `pipeline:
@@ -37,7 +37,14 @@ function NewPipeline({ scope, onCreated }: { scope: Scope; onCreated: () => void
     <form class="card form" onSubmit={submit} aria-labelledby="new-pipeline-heading">
       <h2 id="new-pipeline-heading">New pipeline</h2>
       <label for="pipeline-yaml">Pipeline YAML</label>
-      <textarea id="pipeline-yaml" class="mono" rows={14} spellcheck={false} value={yaml} onInput={(e) => setYaml(e.currentTarget.value)} />
+      <textarea
+        id="pipeline-yaml"
+        class="mono"
+        rows={14}
+        spellcheck={false}
+        value={yaml}
+        onInput={(e) => setYaml(e.currentTarget.value)}
+      />
       <ErrorMessage error={error} />
       <button type="submit" class="primary">
         Create pipeline
@@ -47,7 +54,10 @@ function NewPipeline({ scope, onCreated }: { scope: Scope; onCreated: () => void
 }
 
 export function PipelinesPage({ scope }: { scope: Scope }) {
-  const pipelines = useLoad(() => api<{ items: PipelineView[] }>('GET', `/v1/pipelines${scopeQuery(scope)}`), [scope.org, scope.project]);
+  const pipelines = useLoad(
+    () => api<{ items: PipelineView[] }>('GET', `/v1/pipelines${scopeQuery(scope)}`),
+    [scope.org, scope.project],
+  );
   return (
     <>
       <PageHeader title="Pipelines" />
@@ -98,8 +108,14 @@ export function PipelinesPage({ scope }: { scope: Scope }) {
 
 export function PipelinePage({ scope, id }: { scope: Scope; id: string }) {
   const base = `/v1/pipelines/${encodeURIComponent(id)}`;
-  const pipeline = useLoad(() => api<PipelineView & { yaml: string }>('GET', `${base}${scopeQuery(scope)}`), [id, scope.org, scope.project]);
-  const executions = useLoad(() => api<{ items: ExecutionView[] }>('GET', `${base}/executions${scopeQuery(scope)}`), [id, scope.org, scope.project]);
+  const pipeline = useLoad(
+    () => api<PipelineView & { yaml: string }>('GET', `${base}${scopeQuery(scope)}`),
+    [id, scope.org, scope.project],
+  );
+  const executions = useLoad(
+    () => api<{ items: ExecutionView[] }>('GET', `${base}/executions${scopeQuery(scope)}`),
+    [id, scope.org, scope.project],
+  );
   const [error, setError] = useState<Error>();
   const run = async () => {
     setError(undefined);
@@ -110,8 +126,7 @@ export function PipelinePage({ scope, id }: { scope: Scope; id: string }) {
       setError(err as Error);
     }
   };
-  if (pipeline.error) return <ErrorMessage error={pipeline.error} />;
-  if (!pipeline.data) return <Loading what="the pipeline" />;
+  if (!pipeline.data) return <Pending title={`Pipeline ${id}`} what="the pipeline" error={pipeline.error} />;
   return (
     <>
       <PageHeader title={pipeline.data.name}>

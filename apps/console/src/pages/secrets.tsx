@@ -1,7 +1,7 @@
 import { sealForGroupsInBrowser, secretSealingContext } from '@conduit/crypto/browser';
 import { useState } from 'preact/hooks';
 import { api, describeScope, type Scope, scopeQuery } from '../api';
-import { ErrorMessage, Loading, PageHeader, Time, useLoad } from '../ui';
+import { ErrorMessage, Loading, PageHeader, RequiredMark, Time, useLoad } from '../ui';
 import type { DelegateGroupView, Page, SecretView } from '../views';
 
 /**
@@ -12,7 +12,8 @@ function CreateSecret({ scope, onCreated }: { scope: Scope; onCreated: (message:
   const [form, setForm] = useState({ identifier: '', name: '', description: '', value: '' });
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm((f) => ({ ...f, [key]: e.currentTarget.value }));
+  const set = (key: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.currentTarget.value }));
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -32,10 +33,18 @@ function CreateSecret({ scope, onCreated }: { scope: Scope; onCreated: (message:
       );
       plaintext.fill(0);
       const created = await api<SecretView>('POST', `/v1/secrets${scopeQuery(scope)}`, {
-        json: { identifier: form.identifier, name: form.name || form.identifier, description: form.description, kind: 'text', sealed },
+        json: {
+          identifier: form.identifier,
+          name: form.name || form.identifier,
+          description: form.description,
+          kind: 'text',
+          sealed,
+        },
       });
       setForm({ identifier: '', name: '', description: '', value: '' });
-      onCreated(`Created secret ${created.ref}, sealed in this browser for delegate group${keyed.length === 1 ? '' : 's'} ${keyed.map((g) => g.name).join(', ')}.`);
+      onCreated(
+        `Created secret ${created.ref}, sealed in this browser for delegate group${keyed.length === 1 ? '' : 's'} ${keyed.map((g) => g.name).join(', ')}.`,
+      );
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -45,10 +54,22 @@ function CreateSecret({ scope, onCreated }: { scope: Scope; onCreated: (message:
   return (
     <form class="card form" onSubmit={submit} aria-labelledby="new-secret-heading">
       <h2 id="new-secret-heading">New text secret</h2>
-      <p class="muted small">The value is encrypted in this browser to the delegate groups’ public keys before it is sent; Conduit’s server never sees it.</p>
+      <p class="muted small">
+        The value is encrypted in this browser to the delegate groups’ public keys before it is sent; Conduit’s server
+        never sees it.
+      </p>
       <div class="field">
-        <label for="secret-identifier">Identifier *</label>
-        <input id="secret-identifier" required pattern="[A-Za-z_][A-Za-z0-9_]{0,127}" value={form.identifier} onInput={set('identifier')} />
+        <label for="secret-identifier">
+          Identifier
+          <RequiredMark />
+        </label>
+        <input
+          id="secret-identifier"
+          required
+          pattern="[A-Za-z_][A-Za-z0-9_]{0,127}"
+          value={form.identifier}
+          onInput={set('identifier')}
+        />
       </div>
       <div class="field">
         <label for="secret-name">Name</label>
@@ -59,8 +80,18 @@ function CreateSecret({ scope, onCreated }: { scope: Scope; onCreated: (message:
         <input id="secret-description" value={form.description} onInput={set('description')} />
       </div>
       <div class="field">
-        <label for="secret-value">Value *</label>
-        <input id="secret-value" type="password" autoComplete="new-password" required value={form.value} onInput={set('value')} />
+        <label for="secret-value">
+          Value
+          <RequiredMark />
+        </label>
+        <input
+          id="secret-value"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.value}
+          onInput={set('value')}
+        />
       </div>
       <ErrorMessage error={error} />
       <button type="submit" class="primary" disabled={busy}>
@@ -71,7 +102,10 @@ function CreateSecret({ scope, onCreated }: { scope: Scope; onCreated: (message:
 }
 
 export function SecretsPage({ scope }: { scope: Scope }) {
-  const secrets = useLoad(() => api<Page<SecretView>>('GET', `/v1/secrets${scopeQuery(scope)}`), [scope.org, scope.project]);
+  const secrets = useLoad(
+    () => api<Page<SecretView>>('GET', `/v1/secrets${scopeQuery(scope)}`),
+    [scope.org, scope.project],
+  );
   const [notice, setNotice] = useState<string>();
   return (
     <>

@@ -44,7 +44,10 @@ export function serveConsole(app: NestExpressApplication, dir: string): boolean 
     redirect: false,
     setHeaders: (response, file) => {
       // Vite names assets by content hash, so they never change; index.html must be re-read to find new ones.
-      response.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      response.setHeader(
+        'Cache-Control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   return built;

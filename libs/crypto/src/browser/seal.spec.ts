@@ -17,8 +17,13 @@ describe('sealForGroupsInBrowser (WebCrypto only)', () => {
       { groupId: 'eng', publicKey: eng.publicKey, keyId: eng.keyId },
       { groupId: 'ops', publicKey: ops.publicKey },
     ]);
-    for (const [groupId, pair] of [['eng', eng], ['ops', ops]] as const) {
-      expect(openSecret(sealed, ctx, { kind: 'group', groupId, privateKey: pair.privateKey }).toString()).toBe('from the browser é');
+    for (const [groupId, pair] of [
+      ['eng', eng],
+      ['ops', ops],
+    ] as const) {
+      expect(openSecret(sealed, ctx, { kind: 'group', groupId, privateKey: pair.privateKey }).toString()).toBe(
+        'from the browser é',
+      );
     }
     expect(sealed.recipients.map((r) => r.keyId)).toEqual([eng.keyId, ops.keyId]);
     expect(ctx.secretId).toBe('secret:default/eng/-/gh_token');
@@ -28,13 +33,15 @@ describe('sealForGroupsInBrowser (WebCrypto only)', () => {
     const sealed = await sealForGroupsInBrowser(utf8('bound'), ctx, [{ groupId: 'eng', publicKey: eng.publicKey }]);
     const key = { kind: 'group' as const, groupId: 'eng', privateKey: eng.privateKey };
     expect(() => openSecret(sealed, { ...ctx, version: 8 }, key)).toThrow(/could not be decrypted/);
-    expect(() => openSecret(sealed, { ...ctx, secretId: 'secret:default/-/-/gh_token' }, key)).toThrow(/could not be decrypted/);
+    expect(() => openSecret(sealed, { ...ctx, secretId: 'secret:default/-/-/gh_token' }, key)).toThrow(
+      /could not be decrypted/,
+    );
   });
 
   it('refuses a group whose key does not match its recorded key id, and an empty group list', async () => {
-    await expect(sealForGroupsInBrowser(utf8('x'), ctx, [{ groupId: 'eng', publicKey: eng.publicKey, keyId: ops.keyId }])).rejects.toThrow(
-      "the public key of delegate group 'eng' does not match its key id",
-    );
+    await expect(
+      sealForGroupsInBrowser(utf8('x'), ctx, [{ groupId: 'eng', publicKey: eng.publicKey, keyId: ops.keyId }]),
+    ).rejects.toThrow("the public key of delegate group 'eng' does not match its key id");
     await expect(sealForGroupsInBrowser(utf8('x'), ctx, [])).rejects.toThrow('no delegate group has a public key');
   });
 

@@ -72,7 +72,9 @@ async function gcmEncrypt(rawKey: Bytes, plaintext: Bytes, aad: Bytes) {
   const key = await subtle().importKey('raw', rawKey, 'AES-GCM', false, ['encrypt']);
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(12));
   // WebCrypto appends the 16-byte tag to the ciphertext; the format keeps them apart.
-  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, key, plaintext));
+  const sealed = new Uint8Array(
+    await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, key, plaintext),
+  );
   return { iv: toBase64Url(iv), body: toBase64Url(sealed.subarray(0, -16)), tag: toBase64Url(sealed.subarray(-16)) };
 }
 
@@ -101,10 +103,13 @@ export async function sealForGroupsInBrowser(
     const recipients: BrowserSealedSecret['recipients'] = [];
     for (const group of groups) {
       const R = fromBase64Url(group.publicKey);
-      if (R.length !== 32) throw new Error(`the public key of delegate group '${group.groupId}' is not a 32-byte X25519 key`);
+      if (R.length !== 32)
+        throw new Error(`the public key of delegate group '${group.groupId}' is not a 32-byte X25519 key`);
       const keyId = await publicKeyId(group.publicKey);
       if (group.keyId && group.keyId !== keyId) {
-        throw new Error(`the public key of delegate group '${group.groupId}' does not match its key id ${group.keyId}; refusing to seal to it`);
+        throw new Error(
+          `the public key of delegate group '${group.groupId}' does not match its key id ${group.keyId}; refusing to seal to it`,
+        );
       }
       const recipientKey = await subtle().importKey('raw', R, { name: 'X25519' }, false, []);
       const ephemeral = await subtle().generateKey({ name: 'X25519' }, true, ['deriveBits']);
@@ -112,7 +117,9 @@ export async function sealForGroupsInBrowser(
       const E = new Uint8Array(await subtle().exportKey('raw', ephemeral.publicKey));
       const shared = await subtle().deriveBits({ name: 'X25519', public: recipientKey }, ephemeral.privateKey, 256);
       const ikm = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveBits']);
-      const kek = new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: concat(E, R), info: wrapInfo }, ikm, 256));
+      const kek = new Uint8Array(
+        await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: concat(E, R), info: wrapInfo }, ikm, 256),
+      );
       const wrapAad = concat(wrapInfo, lengthPrefixed(utf8('group')), lengthPrefixed(utf8(group.groupId)));
       const wrapped = await gcmEncrypt(kek, dataKey, wrapAad);
       kek.fill(0);
@@ -141,5 +148,8 @@ export function secretSealingContext(
   address: { account: string; org: string | null; project: string | null; identifier: string },
   version: number,
 ): { secretId: string; version: number } {
-  return { secretId: `secret:${address.account}/${address.org ?? '-'}/${address.project ?? '-'}/${address.identifier}`, version };
+  return {
+    secretId: `secret:${address.account}/${address.org ?? '-'}/${address.project ?? '-'}/${address.identifier}`,
+    version,
+  };
 }
