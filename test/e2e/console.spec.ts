@@ -99,6 +99,7 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
     await page.getByLabel('Username').fill(prometheus.basicAuth?.username as string);
     await page.getByLabel('Password').fill('prom_password');
     await page.getByLabel('Delegate selectors').fill('local');
+    await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded();
     await shot('connector-form');
     await page.getByRole('button', { name: 'Create connector' }).click();
 
@@ -180,7 +181,7 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
 
     await heading('Run of smoke').waitFor();
     const log = page.getByRole('log');
-    await log.getByText('the secret is ***').waitFor({ timeout: 60_000 });
+    await log.getByText('[Check] the secret is ***').waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: /Logs \(complete\)/ }).waitFor({ timeout: 60_000 });
     const stages = page.getByRole('region', { name: 'Stages' });
     await stages.getByText('Use the secret').waitFor();

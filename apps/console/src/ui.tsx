@@ -102,6 +102,59 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
+export interface Column<T> {
+  /** The header; `hidden` keeps it for screen readers only (an actions column). */
+  label: string;
+  hidden?: boolean;
+  cell: (row: T) => ComponentChildren;
+}
+
+/** A table of rows with a (visually hidden) caption, column headers, and a line saying when it is empty. */
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  empty,
+}: {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T) => string;
+  empty: string;
+}) {
+  return (
+    <table>
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" key={c.label}>
+              {c.hidden ? <span class="visually-hidden">{c.label}</span> : c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={rowKey(row)}>
+            {columns.map((c) => (
+              <td key={c.label}>{c.cell(row)}</td>
+            ))}
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={columns.length} class="muted">
+              {empty}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
 /** A page whose data is still loading or could not be read: its heading, then the state. */
 export function Pending({ title, what, error }: { title: string; what: string; error: Error | undefined }) {
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, PageHeader, Time, useInterval, useLoad, Pending } from '../ui';
+import { Badge, DataTable, ErrorMessage, PageHeader, Time, useInterval, useLoad, Pending } from '../ui';
 import { type StageProgress, stageProgress, type TaskEvent } from '../stage-progress';
 import type { ConnectionTestResult, ConnectorCheck, ConnectorUsage, ConnectorView, TaskView } from '../views';
 
@@ -231,39 +231,22 @@ export function ConnectorDetailPage({ scope, connectorRef }: { scope: Scope; con
       <section aria-labelledby="history-heading" class="card">
         <h2 id="history-heading">Test history</h2>
         <ErrorMessage error={checks.error} />
-        {checks.data &&
-          (checks.data.items.length === 0 ? (
-            <p class="muted">Not tested yet.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Delegate</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                {checks.data.items.map((check) => (
-                  <tr key={check.id}>
-                    <td>
-                      <Time at={check.testedAt} />
-                    </td>
-                    <td>
-                      <Badge status={check.status} />
-                    </td>
-                    <td>{check.stage ?? '—'}</td>
-                    <td>{check.latencyMs === null ? '—' : `${check.latencyMs} ms`}</td>
-                    <td>{check.delegate ?? '—'}</td>
-                    <td class="small">{check.message ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
+        {checks.data && (
+          <DataTable
+            caption="Test history"
+            rows={checks.data.items}
+            rowKey={(check) => check.id}
+            empty="Not tested yet."
+            columns={[
+              { label: 'When', cell: (check) => <Time at={check.testedAt} /> },
+              { label: 'Result', cell: (check) => <Badge status={check.status} /> },
+              { label: 'Stage', cell: (check) => check.stage ?? '—' },
+              { label: 'Latency', cell: (check) => (check.latencyMs === null ? '—' : `${check.latencyMs} ms`) },
+              { label: 'Delegate', cell: (check) => check.delegate ?? '—' },
+              { label: 'Message', cell: (check) => <span class="small">{check.message ?? ''}</span> },
+            ]}
+          />
+        )}
       </section>
     </>
   );

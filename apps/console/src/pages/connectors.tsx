@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describeScope, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useLoad } from '../ui';
+import { Badge, DataTable, ErrorMessage, Loading, PageHeader, Time, useLoad } from '../ui';
 import type { CatalogEntry, ConnectorStatus, ConnectorView, Page } from '../views';
 
 const STATUSES: ConnectorStatus[] = ['ACTIVE', 'FAILED', 'UNCONFIGURED'];
@@ -71,43 +71,27 @@ export function ConnectorsPage({ scope }: { scope: Scope }) {
       <ErrorMessage error={connectors.error} />
       {!connectors.data && !connectors.error && <Loading what="connectors" />}
       {connectors.data && (
-        <table>
-          <caption class="visually-hidden">Connectors</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Category</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last tested</th>
-            </tr>
-          </thead>
-          <tbody>
-            {connectors.data.items.map((c) => (
-              <tr key={c.ref}>
-                <td>
+        <DataTable
+          caption="Connectors"
+          rows={connectors.data.items}
+          rowKey={(c) => c.ref}
+          empty="No connectors match."
+          columns={[
+            {
+              label: 'Name',
+              cell: (c) => (
+                <>
                   <a href={href.connector(c.ref)}>{c.name}</a>
                   <div class="muted small">{c.ref}</div>
-                </td>
-                <td>{c.type}</td>
-                <td>{c.category}</td>
-                <td>
-                  <Badge status={c.status} />
-                </td>
-                <td>
-                  <Time at={c.lastTestedAt} />
-                </td>
-              </tr>
-            ))}
-            {connectors.data.items.length === 0 && (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No connectors match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { label: 'Type', cell: (c) => c.type },
+            { label: 'Category', cell: (c) => c.category },
+            { label: 'Status', cell: (c) => <Badge status={c.status} /> },
+            { label: 'Last tested', cell: (c) => <Time at={c.lastTestedAt} /> },
+          ]}
+        />
       )}
     </>
   );

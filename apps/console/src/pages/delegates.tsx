@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Scope, scopeQuery } from '../api';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useInterval, useLoad } from '../ui';
+import { Badge, DataTable, ErrorMessage, Loading, PageHeader, Time, useInterval, useLoad } from '../ui';
 import type { DelegateGroupView, DelegateTokenView, DelegateView } from '../views';
 
 interface CreatedToken {
@@ -69,41 +69,32 @@ function Tokens({ scope }: { scope: Scope }) {
       <ErrorMessage error={error ?? tokens.error} />
       {created && <TokenCreated created={created} onDismiss={() => setCreated(undefined)} />}
       {tokens.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.items.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <Time at={t.createdAt} />
-                </td>
-                <td>{t.revokedAt ? <Badge status="revoked" /> : <Badge status="valid" />}</td>
-                <td>
-                  {!t.revokedAt && (
-                    <button
-                      type="button"
-                      class="danger small"
-                      onClick={() => revoke(t)}
-                      aria-label={`Revoke token ${t.name}`}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Delegate tokens"
+          rows={tokens.data.items}
+          rowKey={(t) => t.id}
+          empty="No delegate tokens yet."
+          columns={[
+            { label: 'Name', cell: (t) => t.name },
+            { label: 'Created', cell: (t) => <Time at={t.createdAt} /> },
+            { label: 'State', cell: (t) => <Badge status={t.revokedAt ? 'revoked' : 'valid'} /> },
+            {
+              label: 'Actions',
+              hidden: true,
+              cell: (t) =>
+                !t.revokedAt && (
+                  <button
+                    type="button"
+                    class="danger small"
+                    onClick={() => revoke(t)}
+                    aria-label={`Revoke token ${t.name}`}
+                  >
+                    Revoke
+                  </button>
+                ),
+            },
+          ]}
+        />
       )}
     </section>
   );
@@ -121,56 +112,41 @@ export function DelegatesPage({ scope }: { scope: Scope }) {
         <ErrorMessage error={delegates.error} />
         {!delegates.data && !delegates.error && <Loading what="delegates" />}
         {delegates.data && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Group</th>
-                <th scope="col">Status</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Version</th>
-                <th scope="col">Load</th>
-                <th scope="col">Last heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {delegates.data.items.map((d) => (
-                <tr key={d.id}>
-                  <td>{d.name}</td>
-                  <td>{d.group}</td>
-                  <td>
-                    <Badge status={d.status} />
-                  </td>
-                  <td>
-                    {d.tags.length ? (
-                      d.tags.map((t) => (
-                        <span class="tag" key={t}>
-                          {t}
-                        </span>
-                      ))
-                    ) : (
-                      <span class="muted">none</span>
-                    )}
-                  </td>
-                  <td>{d.version}</td>
-                  <td>
+          <DataTable
+            caption="Delegates"
+            rows={delegates.data.items}
+            rowKey={(d) => d.id}
+            empty="No delegate has connected yet: create a token below and start one."
+            columns={[
+              { label: 'Name', cell: (d) => d.name },
+              { label: 'Group', cell: (d) => d.group },
+              { label: 'Status', cell: (d) => <Badge status={d.status} /> },
+              {
+                label: 'Tags',
+                cell: (d) =>
+                  d.tags.length ? (
+                    d.tags.map((t) => (
+                      <span class="tag" key={t}>
+                        {t}
+                      </span>
+                    ))
+                  ) : (
+                    <span class="muted">none</span>
+                  ),
+              },
+              { label: 'Version', cell: (d) => d.version },
+              {
+                label: 'Load',
+                cell: (d) => (
+                  <>
                     <meter min={0} max={d.capacity} value={d.running} aria-label={`load of ${d.name}`} /> {d.running}/
                     {d.capacity}
-                  </td>
-                  <td>
-                    <Time at={d.lastHeartbeatAt} />
-                  </td>
-                </tr>
-              ))}
-              {delegates.data.items.length === 0 && (
-                <tr>
-                  <td colSpan={7} class="muted">
-                    No delegate has connected yet: create a token below and start one.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { label: 'Last heartbeat', cell: (d) => <Time at={d.lastHeartbeatAt} /> },
+            ]}
+          />
         )}
       </section>
       <section aria-labelledby="groups-heading" class="card">

@@ -4,6 +4,22 @@ import { href } from '../routes';
 import { Badge, ErrorMessage, PageHeader, Time, useInterval, useLoad, Pending } from '../ui';
 import type { ExecutionView } from '../views';
 
+interface StreamEvent {
+  type: string;
+  pipelineStage: string;
+  line: string;
+  data?: string | null;
+}
+
+/** A log chunk may hold several lines: each gets its stage prefix, as in the plain-text log. */
+function logLines(event: StreamEvent): string[] {
+  if (event.type !== 'log' || !event.data) return [event.line];
+  return event.data
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `[${event.pipelineStage}] ${line}`);
+}
+
 /** The log lines as they arrive (Server-Sent Events); secrets were masked on the delegate before they left it. */
 function LiveLog({ path }: { path: string }) {
   const [lines, setLines] = useState<string[]>([]);
@@ -17,7 +33,7 @@ function LiveLog({ path }: { path: string }) {
       path,
       (event, data) => {
         if (event === 'end') setState('ended');
-        else setLines((l) => [...l, (JSON.parse(data) as { line: string }).line]);
+        else setLines((l) => [...l, ...logLines(JSON.parse(data) as StreamEvent)]);
       },
       abort.signal,
     ).catch(() => !abort.signal.aborted && setState('failed'));

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describeScope, type Scope, scopeQuery } from '../api';
 import { href } from '../routes';
-import { Badge, ErrorMessage, Loading, PageHeader, Time, useLoad, Pending } from '../ui';
+import { Badge, DataTable, ErrorMessage, Loading, PageHeader, Time, useLoad, Pending } from '../ui';
 import type { ExecutionView, PipelineView } from '../views';
 
 const EXAMPLE = `pipeline:
@@ -68,36 +68,25 @@ export function PipelinesPage({ scope }: { scope: Scope }) {
           <ErrorMessage error={pipelines.error} />
           {!pipelines.data && !pipelines.error && <Loading what="pipelines" />}
           {pipelines.data && (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {pipelines.data.items.map((p) => (
-                  <tr key={p.identifier}>
-                    <td>
+            <DataTable
+              caption="Pipelines"
+              rows={pipelines.data.items}
+              rowKey={(p) => p.identifier}
+              empty="No pipelines in this scope."
+              columns={[
+                {
+                  label: 'Name',
+                  cell: (p) => (
+                    <>
                       <a href={href.pipeline(p.identifier)}>{p.name}</a>
                       <div class="muted small">{p.identifier}</div>
-                    </td>
-                    <td>{p.version}</td>
-                    <td>
-                      <Time at={p.updatedAt} />
-                    </td>
-                  </tr>
-                ))}
-                {pipelines.data.items.length === 0 && (
-                  <tr>
-                    <td colSpan={3} class="muted">
-                      No pipelines in this scope.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+                { label: 'Version', cell: (p) => p.version },
+                { label: 'Updated', cell: (p) => <Time at={p.updatedAt} /> },
+              ]}
+            />
           )}
         </section>
         <NewPipeline scope={scope} onCreated={pipelines.reload} />
@@ -139,35 +128,26 @@ export function PipelinePage({ scope, id }: { scope: Scope; id: string }) {
         <section aria-labelledby="executions-heading" class="card">
           <h2 id="executions-heading">Executions</h2>
           <ErrorMessage error={executions.error} />
-          {executions.data &&
-            (executions.data.items.length === 0 ? (
-              <p class="muted">Not run yet.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">By</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {executions.data.items.map((e) => (
-                    <tr key={e.id}>
-                      <td>
-                        <a href={href.execution(id, e.id)}>
-                          <Time at={e.startedAt} />
-                        </a>
-                      </td>
-                      <td>
-                        <Badge status={e.status} />
-                      </td>
-                      <td>{e.createdBy ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ))}
+          {executions.data && (
+            <DataTable
+              caption="Executions"
+              rows={executions.data.items}
+              rowKey={(e) => e.id}
+              empty="Not run yet."
+              columns={[
+                {
+                  label: 'Started',
+                  cell: (e) => (
+                    <a href={href.execution(id, e.id)}>
+                      <Time at={e.startedAt} />
+                    </a>
+                  ),
+                },
+                { label: 'Status', cell: (e) => <Badge status={e.status} /> },
+                { label: 'By', cell: (e) => e.createdBy ?? '' },
+              ]}
+            />
+          )}
         </section>
         <section aria-labelledby="yaml-heading" class="card">
           <h2 id="yaml-heading">YAML (version {pipeline.data.version})</h2>

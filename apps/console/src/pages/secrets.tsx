@@ -1,7 +1,7 @@
 import { sealForGroupsInBrowser, secretSealingContext } from '@conduit/crypto/browser';
 import { useState } from 'preact/hooks';
 import { api, describeScope, type Scope, scopeQuery } from '../api';
-import { ErrorMessage, Loading, PageHeader, RequiredMark, Time, useLoad } from '../ui';
+import { DataTable, ErrorMessage, Loading, PageHeader, RequiredMark, Time, useLoad } from '../ui';
 import type { DelegateGroupView, Page, SecretView } from '../views';
 
 /**
@@ -122,39 +122,19 @@ export function SecretsPage({ scope }: { scope: Scope }) {
           <ErrorMessage error={secrets.error} />
           {!secrets.data && !secrets.error && <Loading what="secrets" />}
           {secrets.data && (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Reference</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {secrets.data.items.map((s) => (
-                  <tr key={s.ref}>
-                    <td>
-                      <code>{s.ref}</code>
-                    </td>
-                    <td>{s.name}</td>
-                    <td>{s.kind}</td>
-                    <td>{s.version}</td>
-                    <td>
-                      <Time at={s.updatedAt} />
-                    </td>
-                  </tr>
-                ))}
-                {secrets.data.items.length === 0 && (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      No secrets in this scope.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Secrets"
+              rows={secrets.data.items}
+              rowKey={(secret) => secret.ref}
+              empty="No secrets in this scope."
+              columns={[
+                { label: 'Reference', cell: (secret) => <code>{secret.ref}</code> },
+                { label: 'Name', cell: (secret) => secret.name },
+                { label: 'Kind', cell: (secret) => secret.kind },
+                { label: 'Version', cell: (secret) => secret.version },
+                { label: 'Updated', cell: (secret) => <Time at={secret.updatedAt} /> },
+              ]}
+            />
           )}
         </section>
         <CreateSecret
