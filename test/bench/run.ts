@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConnectorList } from './connectors-list';
+import { benchConsoleLoad } from './console-load';
 import { benchDelegateFootprint } from './delegate-footprint';
 import { benchDispatchLatency } from './dispatch-latency';
 import { benchDispatchThroughput } from './dispatch-throughput';
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'dispatch-throughput': benchDispatchThroughput,
   'delegate-footprint': benchDelegateFootprint,
   'idle-connections': benchIdleConnections,
+  console: benchConsoleLoad,
 };
 
 async function main(): Promise<void> {
