@@ -24,6 +24,8 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
   let password: string;
   /** Every request body the browser sent, to prove the secret's plaintext never left it. */
   const sent: string[] = [];
+  /** Every API answer the browser received (the log stream aside), to prove no value came back either. */
+  const received: Array<Promise<string>> = [];
 
   const shot = async (name: string) => {
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
@@ -44,6 +46,10 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
     page.on('request', (request) => {
       const body = request.postData();
       if (body) sent.push(body);
+    });
+    page.on('response', (response) => {
+      if (response.url().includes('/v1/') && !response.url().includes('follow=true'))
+        received.push(response.text().catch(() => ''));
     });
   });
   afterAll(async () => {
@@ -125,6 +131,37 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
     expect(prometheus.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('edits the connector through the same generated form, keeping its secret reference and tags', async () => {
+    const current = (await stack.api('GET', '/v1/connectors/prom')).body;
+    const { identifier, name, description, type, spec, version } = current;
+    expect(
+      (
+        await stack.api('PUT', '/v1/connectors/prom', {
+          identifier,
+          name,
+          description,
+          type,
+          spec,
+          version,
+          tags: { team: 'sre' },
+        })
+      ).status,
+    ).toBe(200);
+    await page.reload();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await heading('Edit Monitoring').waitFor();
+    expect(await page.getByLabel('Password').inputValue()).toBe('prom_password');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Monitoring (prod)');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await heading('Monitoring (prod)').waitFor();
+    expect((await stack.api('GET', '/v1/connectors/prom')).body).toMatchObject({
+      name: 'Monitoring (prod)',
+      version: 3,
+      tags: { team: 'sre' },
+      spec: { passwordRef: 'prom_password' },
+    });
+  });
+
   it('names the field the API refused, beside the field', async () => {
     await page.getByRole('link', { name: 'Connectors' }).click();
     await page.getByRole('link', { name: 'New connector' }).click();
@@ -191,6 +228,8 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
     );
     await shot('execution');
     expect(await page.locator('body').innerText()).not.toContain(password);
+    expect((await Promise.all(received)).filter((body) => body.includes(password))).toEqual([]);
+    expect(received.length).toBeGreaterThan(20);
   });
 
   it('shows the delegate connected, and creates (shown once) and revokes a delegate token', async () => {

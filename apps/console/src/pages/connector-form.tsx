@@ -16,6 +16,8 @@ function fieldErrors(error: Error | undefined): Record<string, string> {
 
 interface Draft {
   identifier: string;
+  /** Not edited here, but sent back unchanged: an update replaces the whole connector. */
+  tags: Record<string, string>;
   name: string;
   description: string;
   type: string;
@@ -45,12 +47,13 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
     (connectorRef
       ? existing.data && {
           identifier: existing.data.identifier,
+          tags: existing.data.tags,
           name: existing.data.name,
           description: existing.data.description,
           type: existing.data.type,
           spec: existing.data.spec,
         }
-      : { identifier: '', name: '', description: '', type: '', spec: {} });
+      : { identifier: '', tags: {}, name: '', description: '', type: '', spec: {} });
   const entry = catalog.data?.items.find((e) => e.type === current?.type);
   const fields = useMemo(() => (entry ? fieldsOf(entry.schema) : []), [entry]);
   const errors = fieldErrors(error);
@@ -74,6 +77,7 @@ export function ConnectorFormPage({ scope, connectorRef }: { scope: Scope; conne
     setError(undefined);
     const body = {
       identifier: current.identifier,
+      tags: current.tags,
       name: current.name,
       description: current.description,
       type: current.type,
