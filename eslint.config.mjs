@@ -8,7 +8,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.conduit'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -38,6 +38,12 @@ export default [
               sourceTag: 'scope:cli',
               onlyDependOnLibsWithTags: ['scope:shared'],
               bannedExternalImports: nestAndDatabase,
+            },
+            // The web console runs in a browser: shared libraries only, and nothing of Node's server side.
+            {
+              sourceTag: 'scope:console',
+              onlyDependOnLibsWithTags: ['scope:shared'],
+              bannedExternalImports: [...nestAndDatabase, 'node:*', 'undici', 'ws', 'ssh2'],
             },
           ],
         },

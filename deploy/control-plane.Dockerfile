@@ -32,6 +32,11 @@ RUN ./node_modules/.bin/swc apps/control-plane/src libs -d dist \
       --ignore '**/*.spec.ts,**/jest.config.*' \
  && test -f dist/apps/control-plane/src/main.js \
  && if grep -rl 'require("@conduit/' dist; then echo 'unresolved @conduit/* alias in dist' >&2; exit 1; fi
+# The web console: static files, served from dist/apps/console/dist (the control plane's default CONSOLE_DIR).
+COPY apps/console/index.html apps/console/vite.config.mjs apps/console/
+COPY apps/console/src apps/console/src
+RUN ./node_modules/.bin/vite build --config apps/console/vite.config.mjs --outDir /app/dist/apps/console/dist --logLevel warn \
+ && test -f dist/apps/console/dist/index.html
 
 FROM ${NODE_BUILD_IMAGE} AS prod-deps
 WORKDIR /app

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the control plane plus one local delegate, on the embedded defaults (PGlite under
 // CONDUIT_HOME, BullMQ on it) unless DATABASE_URL / REDIS_URL say otherwise. Ctrl-C stops both.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,6 +57,14 @@ async function waitUntilReady(deadlineMs) {
   return false;
 }
 
+// The web console is static files the control plane serves; a fresh clone has not built them yet (a few seconds).
+if (!existsSync(path.join(root, 'apps/console/dist/index.html'))) {
+  process.stderr.write('building the web console (apps/console) …\n');
+  const vite = path.join(root, 'node_modules/vite/bin/vite.js');
+  const built = spawnSync(process.execPath, [vite, 'build', '--config', 'apps/console/vite.config.mjs', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.stderr.write('the web console could not be built; the API runs without it\n');
+}
+
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
@@ -79,7 +88,7 @@ if (!(await waitUntilReady(120_000))) {
     DELEGATE_KEY_FILE: process.env.DELEGATE_KEY_FILE || path.join(home, `delegate-${process.env.DELEGATE_GROUP || 'default'}.key`),
   });
   process.stderr.write(
-    `\nConduit is up: ${url}  (API docs: ${url}/docs)\n` +
+    `\nConduit is up: ${url}  (web console: ${url}/console/, API docs: ${url}/docs)\n` +
       `Admin API key: ${path.join(home, 'admin-api-key')}\n` +
       `Try: curl -H "Authorization: Bearer $(cat ${path.join(home, 'admin-api-key')})" ${url}/v1/delegates\n\n`,
   );

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConnectorList } from './connectors-list';
+import { benchConsoleLoad } from './console-load';
 import { benchDelegateFootprint } from './delegate-footprint';
 import { benchDispatchLatency } from './dispatch-latency';
 import { benchDispatchThroughput } from './dispatch-throughput';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'delegate-footprint': benchDelegateFootprint,
   'idle-connections': benchIdleConnections,
   'git-ls-remote': benchGitLsRemote,
+  console: benchConsoleLoad,
 };
 
 async function main(): Promise<void> {

@@ -56,6 +56,9 @@ describe('npm start on the embedded defaults', () => {
       { process: started },
     );
     expect(delegates).toEqual([expect.objectContaining({ name: expect.stringMatching(/^local-/), status: 'connected' })]);
+    const page = await fetch(`${url}/console/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await page.text()).toContain('<div id="app">');
     expect(started.output).toContain('queue backend: postgres');
     expect(started.output).not.toContain(key);
   });

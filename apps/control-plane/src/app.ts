@@ -6,6 +6,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, AppRuntime } from './app.module';
 import { requireKnownContentType } from './common/content-type';
 import { assignRequestId } from './common/request-id';
+import { serveConsole } from './console/console-static';
 import { QueueBackend } from './queue/queue-backend';
 import { TaskDispatcher } from './tasks/task-dispatcher';
 
@@ -24,6 +25,9 @@ export async function createApp(runtime: AppRuntime): Promise<NestExpressApplica
   // Frames are parsed by the gateway against libs/protocol, not by Nest's {event, data} router.
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.getHttpAdapter().getInstance().disable('x-powered-by');
+  if (!serveConsole(app, runtime.config.consoleDir)) {
+    app.get(PinoLogger).warn({ consoleDir: runtime.config.consoleDir }, 'the web console is not built (npx nx run console:build); /console/ answers 404');
+  }
 
   const document = SwaggerModule.createDocument(
     app,

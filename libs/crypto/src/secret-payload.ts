@@ -59,13 +59,4 @@ export function maskableValues(payload: SecretPayload): string[] {
   }
 }
 
-/**
- * The context a secret's envelope is bound to (its AAD): the secret's immutable address and the version
- * being sealed. Known before the secret exists, so a client can seal a value for a secret it is creating.
- */
-export function secretSealingContext(
-  address: { account: string; org: string | null; project: string | null; identifier: string },
-  version: number,
-): { secretId: string; version: number } {
-  return { secretId: `secret:${address.account}/${address.org ?? '-'}/${address.project ?? '-'}/${address.identifier}`, version };
-}
+export { secretSealingContext } from './browser/seal';

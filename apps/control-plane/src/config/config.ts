@@ -59,11 +59,15 @@ export const ConfigSchema = z.object({
   CONNECTOR_VALIDATION_IN_USE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Largest accepted HTTP request body. */
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
+  /** The web console's built files, served under /console/; defaults to apps/console/dist of this checkout. */
+  CONSOLE_DIR: z.string().min(1).optional(),
 });
 
 export type ConduitConfig = z.infer<typeof ConfigSchema> & {
   /** CONDUIT_HOME, absolute. */
   home: string;
+  /** CONSOLE_DIR, absolute. */
+  consoleDir: string;
   queueBackend: 'redis' | 'postgres';
   databaseMode: 'external' | 'embedded';
 };
@@ -89,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConduitConfig 
   return {
     ...config,
     home: path.resolve(config.CONDUIT_HOME),
+    // apps/control-plane/src/config → apps/console/dist (the same layout in the compiled image's dist/).
+    consoleDir: path.resolve(config.CONSOLE_DIR ?? path.join(__dirname, '../../../console/dist')),
     queueBackend: config.REDIS_URL ? 'redis' : 'postgres',
     databaseMode: config.DATABASE_URL ? 'external' : 'embedded',
   };

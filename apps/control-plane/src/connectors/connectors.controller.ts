@@ -202,6 +202,18 @@ export class ConnectorsController {
     return { items: await this.checkHistory.statusHistory(entity.id, 100) };
   }
 
+  /** The pipelines that reference the connector (the references that would block deleting it). */
+  @Get('connectors/:ref/usage')
+  @ApiZodQuery(ScopeQuerySchema)
+  async usage(
+    @CurrentPrincipal() principal: Principal,
+    @Param('ref', new ZodValidationPipe(ConnectorRefParam, 'param')) ref: string,
+    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+  ) {
+    const { entity, scope } = await this.lookup.visible(principal, ref, query);
+    return { items: await this.connectors.usage(scope, entity.identifier) };
+  }
+
   private showsCredentials(principal: Principal, scope: Scope): boolean {
     return this.access.can(principal, 'connector:view-credentials', scope);
   }

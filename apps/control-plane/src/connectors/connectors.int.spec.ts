@@ -211,9 +211,13 @@ describe('connectors API (real PostgreSQL)', () => {
       '              command: npm test',
     ].join('\n');
     expect((await api.post(`/v1/pipelines${PROJECT}`, pipeline)).status).toBe(201);
+    const usage = { pipeline: 'build', path: 'stages[0].spec.codebase.connector', ref: 'account.gh_account' };
+    expect((await api.get('/v1/connectors/gh_account/usage')).body).toEqual({ items: [usage] });
+    expect((await api.get(`/v1/connectors/account.gh_account/usage${PROJECT}`)).body).toEqual({ items: [usage] });
+    expect((await api.get(`/v1/connectors/gh_project/usage${PROJECT}`)).body).toEqual({ items: [] });
     const refused = await api.delete('/v1/connectors/gh_account');
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'CONNECTOR_IN_USE', details: [{ pipeline: 'build', path: 'stages[0].spec.codebase.connector', ref: 'account.gh_account' }] });
+    expect(refused.body).toMatchObject({ code: 'CONNECTOR_IN_USE', details: [usage] });
     expect((await api.get('/v1/connectors/gh_account')).status).toBe(200);
     expect((await api.delete('/v1/connectors/gh_account?force=true')).status).toBe(204);
     expect((await api.get('/v1/connectors/gh_account')).status).toBe(404);

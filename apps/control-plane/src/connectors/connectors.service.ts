@@ -364,6 +364,11 @@ export class ConnectorsService {
     }
   }
 
+  /** Pipeline references to the connector: pipeline identifier, YAML path and the reference as written. */
+  usage(scope: Scope, identifier: string) {
+    return this.pipelinesUsing(this.dataSource.manager, scope, identifier);
+  }
+
   private async pipelinesUsing(manager: EntityManager, scope: Scope, identifier: string) {
     const rows: Array<{ pipeline: string; path: string; ref: string }> = await manager.query(
       `SELECT p.identifier AS pipeline, r.path, r.ref
