@@ -97,6 +97,14 @@ export class QueueBackend implements OnApplicationShutdown {
     return worker;
   }
 
+  /**
+   * False while the Redis connection is down. A queue first used then would wait for Redis to come back
+   * (BullMQ waits for a shared connection to be ready), so callers check this to fail fast instead.
+   */
+  get connected(): boolean {
+    return this.producer === undefined || this.producer.status === 'ready';
+  }
+
   /** Readiness: a real round trip to the queue backend. */
   async ping(): Promise<void> {
     if (this.producer) {

@@ -127,6 +127,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.queues.set(replicaId, queue);
     }
     const jobId = job.op === 'offer' ? `${job.taskId}-${job.attempt}` : `${job.op}-${randomUUID()}`;
+    if (!this.backend.connected) throw new QueueUnavailableError('the task queue is unavailable (Redis is not connected)');
     try {
       await queue.add(job.op, job, { jobId, removeOnComplete: true, removeOnFail: 1000 });
     } catch (error) {
