@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { encodeSecretPayload, sealForGroups, secretSealingContext } from '@conduit/crypto';
+import { stringify } from 'yaml';
 import { startVault, type VaultStandIn } from '../peers';
 import { CanaryScan } from '../support/canary-scan';
 import { REDIS_URL, waitFor } from '../support/processes';
@@ -114,24 +115,13 @@ describe('secret canaries: no planted value leaves in any form (control plane + 
         ].join('\n'),
       )
       .join('\n');
-    const yaml = `pipeline:
-  name: Canaries
-  identifier: canaries
-  stages:
-    - name: Print
-      type: ci
-      spec:
-        steps:
-          - name: Print secrets
-            type: run
-            spec:
-              shell: sh
-              command: |
-${command
-  .split('\n')
-  .map((line) => `                ${line}`)
-  .join('\n')}
-`;
+    const yaml = stringify({
+      pipeline: {
+        name: 'Canaries',
+        identifier: 'canaries',
+        stages: [{ name: 'Print', type: 'ci', spec: { steps: [{ name: 'Print secrets', type: 'run', spec: { shell: 'sh', command } }] } }],
+      },
+    });
     expect((await stack.api('POST', `/v1/pipelines${P}`, yaml)).status).toBe(201);
     const started = await created(`/v1/pipelines/canaries/executions${P}`, undefined);
     const execution = await waitFor(async () => {
