@@ -386,6 +386,10 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Delegates a task was taken away from are avoided. A task never leased (claims = 0) was only not claimed in
+   * time — its offer may have been lost with a replica or with Redis's keys — so those delegates stay
+   * candidates, after the others; after a lost lease they are never asked again.
+   *
    * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, and —
    * when the task names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a
    * secret) — in one of those delegate groups.
@@ -395,12 +399,13 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       `SELECT d.id, d.name, d.replica_id FROM delegates d
         WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
           AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
-          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND ($8::int = 0 OR NOT (d.id::text = ANY($6::text[])))
           AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
           AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
-        ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+        ORDER BY d.id::text = ANY($6::text[]),
+                 (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
         LIMIT 1`,
-      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task)],
+      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task), task.claims],
     )) as Array<{ id: string; name: string; replica_id: string }>;
     return delegate;
   }

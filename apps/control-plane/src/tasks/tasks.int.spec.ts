@@ -105,6 +105,16 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect(task).toMatchObject({ status: 'succeeded', runs: 2, delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
   });
 
+  it('offers a task again to the only eligible delegate when its first offer went unclaimed (lost on the way)', async () => {
+    const only = await connect({ name: 'only-one', tags: ['lonely'] });
+    const created = await run({ kind: 'sleep-mutating', selectors: ['lonely'], payload: { ms: 1 } });
+    const first = await only.next('task_offer', created.body.id); // not claimed: as if it never arrived
+    const again = await only.next('task_offer', created.body.id, 15_000);
+    expect(again['attempt']).toBeGreaterThan(first['attempt'] as number);
+    only.result(created.body.id, await only.claim(again), 'succeeded');
+    expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', runs: 1, delegate: { name: 'only-one' } });
+  });
+
   it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {
     const doomed = await connect({ name: 'doomed-m' });
     const created = await run({ kind: 'sleep-mutating', payload: { ms: 60000 } });
