@@ -3,7 +3,7 @@ module.exports = {
   displayName: 'e2e',
   preset: '../jest.preset.js',
   rootDir: '.',
-  roots: ['<rootDir>/e2e', '<rootDir>/peers'],
+  roots: ['<rootDir>/e2e', '<rootDir>/peers', '<rootDir>/chaos'],
   testTimeout: 120_000,
   maxWorkers: 1,
 };

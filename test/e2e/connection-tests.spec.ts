@@ -1,4 +1,5 @@
 import { startNginxMtls, startPrometheus, type NginxMtlsPeer, type PrometheusPeer } from '../peers';
+import { CanaryScan } from '../support/canary-scan';
 import type { RunningProcess } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -14,14 +15,13 @@ describe('connection tests through a real delegate against real peers', () => {
   let prometheus: PrometheusPeer;
   let nginx: NginxMtlsPeer;
   let api: Stack['api'];
-  let controlPlane: RunningProcess;
   let delegate: RunningProcess;
   const secret = (identifier: string, value: string) => api('POST', '/v1/secrets', { identifier, name: identifier, kind: 'text', value: { value } });
 
   beforeAll(async () => {
     [prometheus, nginx] = await Promise.all([startPrometheus({ basicAuth: true, waitFor: 'ready' }), startNginxMtls()]);
     stack = await startStack({ name: 'tests', delegateEnv: { DELEGATE_TAGS: 'private-net' } });
-    ({ api, controlPlane, delegate } = stack);
+    ({ api, delegate } = stack);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -104,13 +104,8 @@ describe('connection tests through a real delegate against real peers', () => {
   });
 
   it('never lets a secret value out: not in API answers, task events, nor either process’s log', async () => {
-    const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
-    for (const value of [canary, prometheus.basicAuth?.password as string]) {
-      for (const form of forms(value)) {
-        for (const text of stack.responses) expect(text).not.toContain(form);
-        expect(controlPlane.output).not.toContain(form);
-        expect(delegate.output).not.toContain(form);
-      }
-    }
+    const scan = new CanaryScan({ canary, prometheusPassword: prometheus.basicAuth?.password as string });
+    scan.stack(stack);
+    expect(scan.findings).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startAws, startGcp, startVault, type AwsStandIn, type GcpStandIn, type VaultStandIn } from '../peers';
-import type { RunningProcess } from '../support/processes';
+import { CanaryScan } from '../support/canary-scan';
 import { startStack, type Stack } from '../support/stack';
 
 type Json = Record<string, unknown>;
@@ -23,8 +23,6 @@ describe('external secret managers resolved by a real delegate', () => {
   const nsToken = `hvs.${unique()}`;
   let stack: Stack;
   let api: Stack['api'];
-  let controlPlane: RunningProcess;
-  let delegate: RunningProcess;
   let vault: VaultStandIn;
   let aws: AwsStandIn;
   let gcp: GcpStandIn;
@@ -67,7 +65,7 @@ describe('external secret managers resolved by a real delegate', () => {
         AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
       },
     });
-    ({ api, controlPlane, delegate } = stack);
+    ({ api } = stack);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -186,14 +184,8 @@ describe('external secret managers resolved by a real delegate', () => {
   });
 
   it('never lets a value or a manager credential out: not in API answers, nor either process’s log', async () => {
-    const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
-    const values = [VAULT_PW, VAULT_NS_PW, APPROLE_KEY, AWS_PW, GCP_PW, appToken, nsToken, vault.approle.secretId, aws.credentials.secretAccessKey];
-    for (const value of values) {
-      for (const form of forms(value)) {
-        for (const text of stack.responses) expect(text).not.toContain(form);
-        expect(controlPlane.output).not.toContain(form);
-        expect(delegate.output).not.toContain(form);
-      }
-    }
+    const scan = new CanaryScan({ VAULT_PW, VAULT_NS_PW, APPROLE_KEY, AWS_PW, GCP_PW, appToken, nsToken, approleSecretId: vault.approle.secretId, awsSecretKey: aws.credentials.secretAccessKey });
+    scan.stack(stack);
+    expect(scan.findings).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ export interface VaultOptions {
   tokens?: Record<string, VaultTokenGrant>;
   /** An AppRole whose login yields a token with this grant. */
   approle?: { roleName?: string; roleId?: string; secretId?: string } & VaultTokenGrant;
+  /** For leak tests: an unknown token's 403 quotes the token back, as careless servers do. */
+  quoteRejectedTokens?: boolean;
 }
 
 export interface VaultStandIn extends StandIn {
@@ -69,6 +71,8 @@ function envelope(extra: Record<string, unknown>): Record<string, unknown> {
 
 export async function startVault(options: VaultOptions = {}): Promise<VaultStandIn> {
   const rootToken = `hvs.${randomBytes(18).toString('base64url')}`;
+  const unknownToken = (token: string | undefined): Reply =>
+    options.quoteRejectedTokens && token ? json(403, { errors: [`permission denied: token "${token}" is not valid`] }) : PERMISSION_DENIED;
   const namespaces: Record<string, Record<string, VaultMount>> = {
     '': options.mounts ?? {},
     ...(options.namespaces ?? {}),
@@ -127,7 +131,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultStand
     if (sealed) return json(503, { errors: ['Vault is sealed'] });
     const token = tokenOf(request);
     const holder = token ? tokens.get(token) : undefined;
-    if (!holder) return PERMISSION_DENIED;
+    if (!holder) return unknownToken(token);
     const { namespace, rest } = resolveNamespace(request, request.params['path']);
     const identity = holder.policies.includes('root') ? 'root' : `token:${holder.policies.join(',')}`;
     if (!(namespace in namespaces) || !canReach(holder, namespace)) return { ...PERMISSION_DENIED, identity };
@@ -204,7 +208,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultStand
           if (sealed) return json(503, { errors: ['Vault is sealed'] });
           const token = tokenOf(request);
           const holder = token ? tokens.get(token) : undefined;
-          if (!token || !holder) return PERMISSION_DENIED;
+          if (!token || !holder) return unknownToken(token);
           const root = holder.policies.includes('root');
           return {
             ...json(

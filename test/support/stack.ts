@@ -8,6 +8,8 @@ type Json = Record<string, unknown>;
 export interface Stack {
   port: number;
   home: string;
+  databaseUrl: string;
+  redisPrefix: string;
   apiKey: string;
   controlPlane: RunningProcess;
   delegate: RunningProcess;
@@ -26,12 +28,13 @@ export async function startStack(options: { name: string; delegateEnv?: Record<s
   const db = createDatabase();
   const home = await mkdtemp(path.join(os.tmpdir(), `conduit-e2e-${options.name}-`));
   const port = await freePort();
+  const redisPrefix = `conduit-e2e-${options.name}-${process.pid}`;
   const controlPlane = runTs('apps/control-plane/src/main.ts', {
     PORT: String(port),
     CONDUIT_HOME: home,
     DATABASE_URL: db.url,
     REDIS_URL,
-    REDIS_PREFIX: `conduit-e2e-${options.name}-${process.pid}`,
+    REDIS_PREFIX: redisPrefix,
     CONDUIT_LOCAL_DELEGATE: '1',
     LOG_LEVEL: 'info',
     ...options.controlPlaneEnv,
@@ -67,6 +70,8 @@ export async function startStack(options: { name: string; delegateEnv?: Record<s
   return {
     port,
     home,
+    databaseUrl: db.url,
+    redisPrefix,
     apiKey,
     controlPlane,
     delegate,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
+import { QueueUnavailableError } from '../queue/queue-backend';
 import { ApiError, ErrorBody } from './api-error';
 import { zodIssues } from './zod-validation.pipe';
 
@@ -31,6 +32,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 
 /** Database and queue outages are the server's problem, but a retryable one: 503, not 500. */
 function isDependencyOutage(error: unknown): boolean {
+  if (error instanceof QueueUnavailableError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return (
     typeof code === 'string' &&
@@ -86,7 +88,12 @@ export class ErrorFilter implements ExceptionFilter {
     if (isDependencyOutage(exception)) {
       return [
         HttpStatus.SERVICE_UNAVAILABLE,
-        { code: 'UNAVAILABLE', message: 'a backing service is unavailable; retry shortly', details: null, requestId },
+        {
+          code: 'UNAVAILABLE',
+          message: `${exception instanceof QueueUnavailableError ? exception.message : 'a backing service is unavailable'}; retry shortly`,
+          details: null,
+          requestId,
+        },
       ];
     }
     return [

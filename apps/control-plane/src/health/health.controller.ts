@@ -1,7 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
+import { ApiError } from '../common/api-error';
 import { QueueBackend } from '../queue/queue-backend';
 
 /** Liveness says the process answers; readiness says it can do work (database and queue reachable). */
@@ -23,7 +24,19 @@ export class HealthController {
 
   @Get('readyz')
   @HealthCheck()
-  readiness() {
+  async readiness() {
+    try {
+      return await this.checks();
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Terminus answers with its result object and no message; say which check failed and why.
+      const result = error.getResponse() as { error?: Record<string, { message?: string }> };
+      const failing = Object.entries(result.error ?? {}).map(([check, state]) => `${check} down${state.message ? ` (${state.message})` : ''}`);
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'UNAVAILABLE', `not ready: ${failing.join('; ') || 'a check failed'}`, result);
+    }
+  }
+
+  private checks() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 3000 }),
       async () => {

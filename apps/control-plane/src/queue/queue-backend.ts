@@ -12,6 +12,7 @@ export type TaskWorker = Worker<any, any, string, IQueueBackend, JobProgress, an
 /* eslint-enable @typescript-eslint/no-explicit-any */
 export type WorkerSettings = Partial<Omit<WorkerOptions, 'connection' | 'prefix'>>;
 
+/** The queue backend cannot be reached: at start-up a configuration problem, while serving a 503. */
 export class QueueUnavailableError extends Error {}
 
 const HOW_TO_START_REDIS =
@@ -27,7 +28,13 @@ const HOW_TO_START_REDIS =
 export class QueueBackend implements OnApplicationShutdown {
   private readonly logger = new Logger(QueueBackend.name);
   private readonly closables: Array<{ close(): Promise<void> }> = [];
+  /** Workers' connection: blocking reads wait out a Redis restart (BullMQ requires maxRetriesPerRequest: null). */
   private redis?: IORedis;
+  /**
+   * Producers' connection: fails a command at once while Redis is unreachable instead of holding it (and the
+   * HTTP request behind it) until Redis is back.
+   */
+  private producer?: IORedis;
   private health?: TaskQueue;
   readonly kind: 'redis' | 'postgres';
 
@@ -44,12 +51,14 @@ export class QueueBackend implements OnApplicationShutdown {
       const url = this.config.REDIS_URL as string;
       // BullMQ needs maxRetriesPerRequest: null on connections that block.
       this.redis = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000 });
-      this.redis.on('error', () => undefined); // surfaced through readiness, not as unhandled errors
+      this.producer = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 5000 });
+      for (const connection of [this.redis, this.producer]) connection.on('error', () => undefined); // surfaced through readiness, not as unhandled errors
       try {
-        await this.redis.connect();
-        await this.redis.ping();
+        await Promise.all([this.redis.connect(), this.producer.connect()]);
+        await this.producer.ping();
       } catch (error) {
         this.redis.disconnect();
+        this.producer.disconnect();
         throw new QueueUnavailableError(
           `REDIS_URL: Redis at ${redactUrl(url)} is not reachable (${(error as Error).message}); ${HOW_TO_START_REDIS}`,
         );
@@ -68,8 +77,8 @@ export class QueueBackend implements OnApplicationShutdown {
   }
 
   queue(name: string): TaskQueue {
-    const queue: TaskQueue = this.redis
-      ? new Queue(name, { connection: this.redis, prefix: this.config.REDIS_PREFIX })
+    const queue: TaskQueue = this.producer
+      ? new Queue(name, { connection: this.producer, prefix: this.config.REDIS_PREFIX })
       : new Queue(name, { connection: this.postgresConnection() }, createPostgresBackend);
     queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue error'));
     this.closables.push(queue);
@@ -88,10 +97,18 @@ export class QueueBackend implements OnApplicationShutdown {
     return worker;
   }
 
+  /**
+   * False while the Redis connection is down. A queue first used then would wait for Redis to come back
+   * (BullMQ waits for a shared connection to be ready), so callers check this to fail fast instead.
+   */
+  get connected(): boolean {
+    return this.producer === undefined || this.producer.status === 'ready';
+  }
+
   /** Readiness: a real round trip to the queue backend. */
   async ping(): Promise<void> {
-    if (this.redis) {
-      await this.redis.ping();
+    if (this.producer) {
+      await this.producer.ping();
       return;
     }
     await this.health?.getJobCounts('waiting');
@@ -104,5 +121,6 @@ export class QueueBackend implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.closables.reverse().map((c) => c.close()));
     this.redis?.disconnect();
+    this.producer?.disconnect();
   }
 }

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
 import { MetricsService } from '../metrics/metrics.service';
-import { QueueBackend, TaskQueue, TaskWorker } from '../queue/queue-backend';
+import { QueueBackend, QueueUnavailableError, TaskQueue, TaskWorker } from '../queue/queue-backend';
 import { REPLICA_ID } from '../replica';
 import { describeScope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
@@ -32,6 +32,8 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   private worker?: TaskWorker;
   private sweeper?: NodeJS.Timeout;
   private sweeping = false;
+  /** The last sweep failed (database unreachable): leases could not be renewed meanwhile. */
+  private sweepFailed = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: ConduitConfig,
@@ -93,7 +95,19 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       return rows[0] ? { replicaId: delegate.replica_id, attempt: rows[0].attempt } : undefined;
     });
     if (!assigned) return false;
-    await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
+    try {
+      await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
+    } catch (error) {
+      if (!(error instanceof QueueUnavailableError)) throw error;
+      // The offer never left: back to the queue without holding it against the delegate (an unclaimed offer
+      // would), so the sweeper routes it again once the queue is back.
+      await this.dataSource.query(
+        `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, next_attempt_at = now() + interval '1 second'
+          WHERE id = $1 AND attempt = $2 AND status = 'offered'`,
+        [taskId, assigned.attempt],
+      );
+      this.logger.warn({ taskId, err: { message: error.message } }, 'offer not queued; routing it again shortly');
+    }
     return true;
   }
 
@@ -113,7 +127,12 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.queues.set(replicaId, queue);
     }
     const jobId = job.op === 'offer' ? `${job.taskId}-${job.attempt}` : `${job.op}-${randomUUID()}`;
-    await queue.add(job.op, job, { jobId, removeOnComplete: true, removeOnFail: 1000 });
+    if (!this.backend.connected) throw new QueueUnavailableError('the task queue is unavailable (Redis is not connected)');
+    try {
+      await queue.add(job.op, job, { jobId, removeOnComplete: true, removeOnFail: 1000 });
+    } catch (error) {
+      throw new QueueUnavailableError(`the task queue is unavailable (${(error as Error).message})`);
+    }
   }
 
   private async runJob(job: ReplicaJob): Promise<void> {
@@ -266,14 +285,31 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
+      if (this.sweepFailed) await this.extendLeasesAfterOutage();
       await this.reapLostLeases();
       await this.reclaimUnclaimedOffers();
       await this.routePending();
+      this.sweepFailed = false;
     } catch (error) {
+      this.sweepFailed = true;
       this.logger.warn({ err: error }, 'task sweep failed; retrying next interval');
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /**
+   * While the database was unreachable no renewal and no result could be recorded, so a lease that ran out
+   * meanwhile says nothing about its delegate. Each gets one more lease period: a live delegate renews it or
+   * re-sends its result; a dead one is reaped a lease later than it would have been.
+   */
+  private async extendLeasesAfterOutage(): Promise<void> {
+    const [rows]: [unknown[], number] = await this.dataSource.query(
+      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $1)
+        WHERE status IN ('claimed', 'running') AND lease_expires_at < now() RETURNING id`,
+      [this.config.TASK_LEASE_MS / 1000],
+    );
+    if (rows.length) this.logger.warn({ tasks: rows.length }, 'database back: leases that ran out while it was unreachable get one more lease period');
   }
 
   /**
@@ -350,6 +386,10 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Delegates a task was taken away from are avoided. A task never leased (claims = 0) was only not claimed in
+   * time — its offer may have been lost with a replica or with Redis's keys — so those delegates stay
+   * candidates, after the others; after a lost lease they are never asked again.
+   *
    * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, and —
    * when the task names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a
    * secret) — in one of those delegate groups.
@@ -359,12 +399,13 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       `SELECT d.id, d.name, d.replica_id FROM delegates d
         WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
           AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
-          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND ($8::int = 0 OR NOT (d.id::text = ANY($6::text[])))
           AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
           AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
-        ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+        ORDER BY d.id::text = ANY($6::text[]),
+                 (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
         LIMIT 1`,
-      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task)],
+      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task), task.claims],
     )) as Array<{ id: string; name: string; replica_id: string }>;
     return delegate;
   }

@@ -1,6 +1,7 @@
+import { Client } from 'pg';
 import { ApiClient } from '../testing/api-client';
 import { FakeDelegate } from '../testing/fake-delegate';
-import { startTestControlPlane, TestControlPlane } from '../testing/test-env';
+import { startTestControlPlane, TEST_POSTGRES_URL, TestControlPlane } from '../testing/test-env';
 
 type Task = Record<string, unknown> & { id: string; status: string };
 
@@ -104,6 +105,16 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect(task).toMatchObject({ status: 'succeeded', runs: 2, delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
   });
 
+  it('offers a task again to the only eligible delegate when its first offer went unclaimed (lost on the way)', async () => {
+    const only = await connect({ name: 'only-one', tags: ['lonely'] });
+    const created = await run({ kind: 'sleep-mutating', selectors: ['lonely'], payload: { ms: 1 } });
+    const first = await only.next('task_offer', created.body.id); // not claimed: as if it never arrived
+    const again = await only.next('task_offer', created.body.id, 15_000);
+    expect(again['attempt']).toBeGreaterThan(first['attempt'] as number);
+    only.result(created.body.id, await only.claim(again), 'succeeded');
+    expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', runs: 1, delegate: { name: 'only-one' } });
+  });
+
   it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {
     const doomed = await connect({ name: 'doomed-m' });
     const created = await run({ kind: 'sleep-mutating', payload: { ms: 60000 } });
@@ -113,6 +124,33 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     const task = await wait(created.body.id);
     expect(task).toMatchObject({ status: 'unknown', runs: 1, delegate: { name: 'doomed-m' }, error: { code: 'LEASE_LOST' } });
     expect(other.frames.filter((f) => f.type === 'task_offer')).toEqual([]);
+  });
+
+  it('does not judge a lease that ran out while the database was unreachable: the result sent afterwards is recorded', async () => {
+    const delegate = await connect({ name: 'through-outage' });
+    const created = await run({ kind: 'sleep-mutating', payload: { ms: 60000 } });
+    const leaseId = await delegate.claim(await delegate.next('task_offer', created.body.id));
+    // The outage: this test's own database refuses every connection for longer than a lease.
+    const [{ name }] = (await cp.dataSource.query('SELECT current_database() AS name')) as [{ name: string }];
+    const admin = new Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    // A sweep has judged the lease once the row shows either a fresh lease or a terminal state.
+    const judged = async () => {
+      const [row] = (await cp.dataSource.query(`SELECT status, lease_expires_at > now() AS current FROM tasks WHERE id = $1`, [created.body.id])) as Array<{ status: string; current: boolean }>;
+      return row?.current || row?.status !== 'claimed';
+    };
+    while (!(await judged().catch(() => false))) await new Promise((r) => setTimeout(r, 50));
+    delegate.result(created.body.id, leaseId, 'succeeded', { done: true });
+    expect(await delegate.next('result_ack', created.body.id)).toMatchObject({ accepted: true });
+    expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', output: { done: true }, runs: 1 });
   });
 
   it('renews leases on request and takes them away from a delegate that lost them', async () => {

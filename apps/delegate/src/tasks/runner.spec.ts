@@ -297,6 +297,22 @@ describe('TaskRunner', () => {
     expect(third.of('result')).toEqual([]);
   });
 
+  it('sends an unacknowledged result again at the renewal interval while connected, and stops once acknowledged', async () => {
+    // A control plane whose database is down cannot record the result and answers nothing.
+    const { runner, cp } = setup();
+    const offer = offerOf(TaskKind.Noop, {});
+    runner.handle(offer);
+    await cp.next('claim', offer.taskId);
+    const leaseId = grant(runner, offer.taskId, { renewEveryMs: 30 });
+    await until(() => cp.of('result', offer.taskId).length >= 3, 'the result sent three times');
+    expect(cp.of('result', offer.taskId).every((r) => r.leaseId === leaseId && r.status === 'succeeded')).toBe(true);
+
+    runner.handle({ type: 'result_ack', taskId: offer.taskId, accepted: true });
+    const sent = cp.of('result', offer.taskId).length;
+    await delay(100);
+    expect(cp.of('result', offer.taskId)).toHaveLength(sent);
+  });
+
   it('keeps a result finished while disconnected and sends it on the next welcome', async () => {
     const { runner, cp } = setup();
     const offer = offerOf(TaskKind.Sleep, { ms: 30 });

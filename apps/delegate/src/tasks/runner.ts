@@ -67,8 +67,13 @@ export class TaskRunner {
   private send?: Send;
   private readonly claims = new Map<string, PendingClaim>();
   private readonly runs = new Map<string, ActiveRun>();
-  /** Results sent (or waiting to be sent) and not yet acknowledged; re-sent after every reconnect. */
+  /**
+   * Results sent (or waiting to be sent) and not yet acknowledged; re-sent after every reconnect, and at the
+   * lease's renewal interval while connected: a control plane that could not record one (its database was
+   * down) answers nothing, and the result must reach it before the lease is judged lost.
+   */
   private readonly unacked = new Map<string, ResultFrame>();
+  private readonly resendTimers = new Map<string, NodeJS.Timeout>();
   private readonly finished: FinishedTasks<ResultFrame>;
   private readonly changeListeners = new Set<() => void>();
   private drainPromise?: Promise<void>;
@@ -240,9 +245,7 @@ export class TaskRunner {
         return;
       }
       if (claim.replay !== undefined) {
-        const result: ResultFrame = { ...claim.replay, leaseId: lease.leaseId };
-        this.unacked.set(taskId, result);
-        this.send?.(result);
+        this.awaitAck({ ...claim.replay, leaseId: lease.leaseId }, this.renewIntervalOf(lease));
       } else {
         this.start(claim.offer, lease.leaseId, this.renewIntervalOf(lease));
       }
@@ -273,6 +276,8 @@ export class TaskRunner {
     const result = this.unacked.get(ack.taskId);
     if (result === undefined) return;
     this.unacked.delete(ack.taskId);
+    clearInterval(this.resendTimers.get(ack.taskId));
+    this.resendTimers.delete(ack.taskId);
     // Refused too (stale lease, another result won): sending it again cannot help, and running it again must not happen.
     this.finished.set(ack.taskId, result);
     if (!ack.accepted)
@@ -337,11 +342,18 @@ export class TaskRunner {
       },
       'task finished',
     );
-    if (result !== undefined) {
-      this.unacked.set(run.offer.taskId, result);
-      this.send?.(result);
-    }
+    if (result !== undefined) this.awaitAck(result, run.renewEveryMs);
     this.changed();
+  }
+
+  /** Sends a result and keeps sending it every `everyMs` until it is acknowledged. */
+  private awaitAck(result: ResultFrame, everyMs: number): void {
+    this.unacked.set(result.taskId, result);
+    this.send?.(result);
+    clearInterval(this.resendTimers.get(result.taskId));
+    const timer = setInterval(() => this.send?.(result), everyMs);
+    timer.unref(); // a stopping process does not wait for an acknowledgement beyond its drain
+    this.resendTimers.set(result.taskId, timer);
   }
 
   private scheduleRenewals(run: ActiveRun, renewEveryMs: number): void {
