@@ -63,6 +63,16 @@ describe('npm start on the embedded defaults', () => {
     expect(started.output).not.toContain(key);
   });
 
+  it('answers a burst of concurrent requests, each with its own result (a console page sends several at once)', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const key = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
+    const paths = ['/v1/delegates', '/v1/connectors', '/v1/secrets', '/v1/pipelines', '/v1/tasks', '/v1/connector-catalog'];
+    const burst = Array.from({ length: 60 }, (_, i) => paths[i % paths.length] as string);
+    const answers = await Promise.all(burst.map(async (p) => ({ path: p, ...(await getJson<{ items?: unknown[] }>(`${url}${p}`, key)) })));
+    expect(answers.map((a) => `${a.path} ${a.status} ${Array.isArray(a.body.items)}`)).toEqual(burst.map((p) => `${p} 200 true`));
+    expect(started?.output).not.toMatch(/prepared statement|bind message/);
+  });
+
   it('stops both processes on SIGTERM and starts again on the same data without a new admin key', async () => {
     const first = started as RunningProcess;
     await first.stop('SIGTERM', true);
@@ -76,9 +86,10 @@ describe('npm start on the embedded defaults', () => {
     expect(await readFile(path.join(home, 'admin-api-key'), 'utf8')).toBe(keyBefore);
     await waitFor(
       async () =>
-        (await getJson<DelegateList>(`${url}/v1/delegates`, keyBefore.trim())).body.items.every(
-          (d) => d.status === 'connected' && d.connectedAt > restartedAt,
-        ),
+      {
+        const { items } = (await getJson<DelegateList>(`${url}/v1/delegates`, keyBefore.trim())).body;
+        return items.length > 0 && items.every((d) => d.status === 'connected' && d.connectedAt > restartedAt);
+      },
       'the delegate to reconnect',
       { process: started },
     );
