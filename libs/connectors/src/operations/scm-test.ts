@@ -237,3 +237,54 @@ export const bitbucketOperations: ConnectorOperations = {
     });
   },
 };
+
+// ---- Azure Repos ---------------------------------------------------------------------------------------
+
+/**
+ * Where an Azure Repos URL points: the collection (`https://dev.azure.com/<org>`, or a server's
+ * `…/tfs/<collection>`), the project and, in a repository URL (`…/<project>/_git/<repo>`), the repository.
+ */
+export function azureRepoLocation(spec: Spec): { collection: string; project: string; repo: string } {
+  const url = new URL(spec['url'] as string);
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const git = segments.indexOf('_git');
+  const projectIndex = git >= 0 ? git - 1 : segments.length - 1;
+  const project = segments[projectIndex];
+  const repo = git >= 0 ? segments[git + 1] : (spec['validationRepo'] as string | undefined);
+  if (!project || projectIndex < 1) throw new ConnectorCheckError('URL_WITHOUT_PROJECT', 'operation', `spec.url: ${describeUrl(url.toString())} names no organization and project (expected https://dev.azure.com/<organization>/<project>)`);
+  if (!repo) throw new ConnectorCheckError('VALIDATION_REPO_REQUIRED', 'operation', 'spec.validationRepo: a Project connector needs a repository to test with', 'name a repository the token can read');
+  const collection = `${url.origin}/${segments.slice(0, projectIndex).map(encodeURIComponent).join('/')}`;
+  return { collection, project, repo };
+}
+
+/** Azure Repos: the Git repositories API with the personal access token (Basic, empty user name). */
+export const azureRepoOperations: ConnectorOperations = {
+  async test(ctx) {
+    const spec = ctx.spec;
+    const block = spec['apiAccess'] ? obj(spec['apiAccess']) : httpCredentialBlock(spec);
+    const path = spec['apiAccess'] ? 'spec.apiAccess.spec' : 'spec.authentication.spec.spec';
+    const credential = await ctx.stage('authentication', async () => {
+      if (!block || !/^https?:/i.test(spec['url'] as string)) return gitFallbackCredentials(ctx, spec);
+      return { authorization: basicAuthorization('', secretText(ctx, obj(block['spec'])['tokenRef'] as string, `${path}.tokenRef`)) };
+    });
+    if (!('authorization' in credential)) return gitFallback(ctx, credential);
+    const { collection, project, repo } = azureRepoLocation(spec);
+    const url = `${collection}/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}?api-version=7.1`;
+    const answer = await ctx.stage('connection', () => httpCall(ctx, { url, headers: { accept: 'application/json', authorization: credential.authorization } }));
+    return ctx.stage('operation', async () => {
+      // An unauthenticated call gets 203 and the sign-in page rather than 401.
+      if (answer.status === 203) throw new ConnectorCheckError('AUTHENTICATION_FAILED', 'authentication', `authentication failed: the personal access token rejected by ${describeUrl(url)} (203 sign-in page)`, 'check the personal access token the connector refers to');
+      if (answer.status === 401 || answer.status === 403) throw authenticationError(answer, url, 'the personal access token');
+      const body = json(answer);
+      if (answer.status === 404) {
+        throw new ConnectorCheckError('REPOSITORY_NOT_FOUND', 'operation', `repository ${project}/${repo} not found, or not visible to the token, at ${describeUrl(url)} (404${typeof body['typeKey'] === 'string' ? ` ${body['typeKey']}` : ''})`, 'check the URL or validationRepo, and that the token has Code (Read) scope in this organization');
+      }
+      if (answer.status !== 200) throw unexpected(answer, url, '200');
+      const defaultBranch = typeof body['defaultBranch'] === 'string' ? body['defaultBranch'].replace(/^refs\/heads\//, '') : null;
+      return {
+        message: `Azure Repos API ${describeUrl(collection)} accepted the personal access token; repository ${project}/${String(body['name'])} is readable (default branch ${defaultBranch ?? 'none'}) in ${answer.latencyMs} ms`,
+        details: { collection, project, repository: body['name'], defaultBranch, latencyMs: answer.latencyMs },
+      };
+    });
+  },
+};
