@@ -33,10 +33,11 @@ const MAX_ADVERTISEMENT = 1024 * 1024;
  * fingerprints (no trust on first use: an unpinned host fails, reporting what it presented). The caller
  * ends the client; an abort of the context ends it too.
  */
-export async function sshConnect(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<{ client: Client; hostKeyFingerprint: string; release(): void }> {
+export async function sshConnect(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<{ client: Client; hostKeyFingerprint: string; hostKey: Buffer; release(): void }> {
   const where = describeSshTarget(target);
   const client = new Client();
   let presented: string | undefined;
+  let hostKey: Buffer = Buffer.alloc(0);
   const abort = () => client.end();
   ctx.signal.addEventListener('abort', abort, { once: true });
   const release = () => {
@@ -60,6 +61,7 @@ export async function sshConnect(ctx: OperationContext, target: SshTarget, key: 
           authHandler: ['publickey'],
           hostVerifier: (blob: Buffer) => {
             presented = sshFingerprint(blob);
+            hostKey = blob;
             return pinned.some((fingerprint) => sameFingerprint(fingerprint, presented as string));
           },
         });
@@ -72,7 +74,7 @@ export async function sshConnect(ctx: OperationContext, target: SshTarget, key: 
     release();
     throw error;
   }
-  return { client, hostKeyFingerprint: presented as string, release };
+  return { client, hostKeyFingerprint: presented as string, hostKey, release };
 }
 
 /**
