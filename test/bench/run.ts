@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConnectorList } from './connectors-list';
+import { benchConntypes } from './conntypes';
 import { benchDelegateFootprint } from './delegate-footprint';
 import { benchDispatchLatency } from './dispatch-latency';
 import { benchDispatchThroughput } from './dispatch-throughput';
@@ -11,6 +12,7 @@ import type { Sample } from './stats';
 /** `npm run bench [name…]`: runs the benchmarks, prints their tables, writes JSON to test/bench/results/. */
 const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
   'connectors-list': benchConnectorList,
+  conntypes: benchConntypes,
   'dispatch-latency': benchDispatchLatency,
   'dispatch-throughput': benchDispatchThroughput,
   'delegate-footprint': benchDelegateFootprint,
