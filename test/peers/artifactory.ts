@@ -52,7 +52,7 @@ export async function startArtifactory(options: { anonymousAccess?: boolean } = 
       {
         method: 'GET',
         path: '/artifactory/api/repositories',
-        handle: authenticated((request, who) =>
+        handle: authenticated((_request, who) =>
           json(
             200,
             (who === 'anonymous' ? REPOSITORIES.filter((r) => r.type === 'REMOTE') : REPOSITORIES).map((r) => ({ ...r, url: `${standIn.url}/artifactory/${r.key}` })),
