@@ -3,9 +3,9 @@
 // index.yaml lists them as `helm repo index` does: apiVersion v1, entries by chart name, digests.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import * as path from 'node:path';
-import { makeTempDir, PeerProcess, requireBinary, run, waitUntil, withFreePort } from './support';
+import { runNginx } from './nginx';
+import { makeTempDir, PeerProcess, requireBinary, run } from './support';
 
 export interface HelmRepoPeer {
   /** `http://127.0.0.1:port/charts`: the folder holding index.yaml. */
@@ -23,21 +23,8 @@ const CHARTS: Array<{ name: string; version: string; appVersion: string }> = [
   { name: 'redis-cache', version: '0.9.1', appVersion: '7.2.4' },
 ];
 
-function nginxConfig(dir: string, port: number): string {
-  const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : '';
-  return `${user}daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  types { application/x-yaml yaml; application/gzip tgz; }
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
+function serverBlock(dir: string, port: number): string {
+  return `  types { application/x-yaml yaml; application/gzip tgz; }
   server {
     listen 127.0.0.1:${port};
     root ${dir}/www;
@@ -45,9 +32,7 @@ http {
       auth_basic "Helm charts";
       auth_basic_user_file ${dir}/htpasswd;
     }
-  }
-}
-`;
+  }`;
 }
 
 /** Packages one chart as `helm package` lays it out: `<name>/Chart.yaml` inside `<name>-<version>.tgz`. */
@@ -62,7 +47,6 @@ async function packageChart(dir: string, chart: (typeof CHARTS)[number]): Promis
 }
 
 export async function startHelmRepo(): Promise<HelmRepoPeer> {
-  const nginx = requireBinary('nginx', 'nginx-light');
   const htpasswd = requireBinary('htpasswd', 'apache2-utils');
   const temp = makeTempDir('helm-repo');
   const username = 'helm-reader';
@@ -70,7 +54,7 @@ export async function startHelmRepo(): Promise<HelmRepoPeer> {
   let child: PeerProcess | undefined;
   try {
     const dir = temp.dir;
-    for (const sub of ['tmp', 'www/charts']) mkdirSync(path.join(dir, sub), { recursive: true });
+    mkdirSync(path.join(dir, 'www', 'charts'), { recursive: true });
     // apr1 (MD5) is what nginx's auth_basic verifies on every platform.
     writeFileSync(path.join(dir, 'htpasswd'), (await run(htpasswd, ['-nbm', username, password])).stdout);
     const generated = new Date().toISOString();
@@ -93,19 +77,8 @@ export async function startHelmRepo(): Promise<HelmRepoPeer> {
     const index = `apiVersion: v1\nentries:\n${[...entries].map(([name, list]) => `  ${name}:\n${list.join('\n')}`).join('\n')}\ngenerated: "${generated}"\n`;
     writeFileSync(path.join(dir, 'www', 'charts', 'index.yaml'), index);
 
-    const port = await withFreePort(async (candidate) => {
-      const configFile = path.join(dir, 'nginx.conf');
-      writeFileSync(configFile, nginxConfig(dir, candidate));
-      const started = PeerProcess.spawn('nginx', nginx, ['-p', dir, '-e', 'stderr', '-c', configFile]);
-      try {
-        await waitUntil(async () => (await fetch(`http://127.0.0.1:${candidate}/charts/index.yaml`)).status === 401, `nginx on 127.0.0.1:${candidate}`, { process: started });
-      } catch (error) {
-        await started.stop();
-        throw error;
-      }
-      child = started;
-      return candidate;
-    });
+    const { port, process: started } = await runNginx(dir, (candidate) => serverBlock(dir, candidate), async (candidate) => (await fetch(`http://127.0.0.1:${candidate}/charts/index.yaml`)).status === 401);
+    child = started;
     const running = child as PeerProcess;
     const charts: Record<string, string[]> = {};
     for (const chart of CHARTS) charts[chart.name] = [...(charts[chart.name] ?? []), chart.version];
