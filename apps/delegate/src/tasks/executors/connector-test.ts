@@ -69,7 +69,8 @@ export const connectorOperationExecutor = defineExecutor({
   async run(ctx) {
     const { operation, type } = ctx.payload;
     const outcome = await withConnector(ctx, async (operations, opCtx) => {
-      const action = operations.actions?.[operation];
+      // Own properties only: an operation named like an Object method must not reach the prototype.
+      const action = operations.actions && Object.hasOwn(operations.actions, operation) ? operations.actions[operation] : undefined;
       if (!action) throw new TaskFailure('OPERATION_NOT_SUPPORTED', `connector type '${type}' has no operation '${operation}' in this delegate version`, { stage: 'validation' });
       const input = action.input.safeParse(ctx.payload.input);
       if (!input.success) {
