@@ -52,7 +52,7 @@ export async function benchGitLsRemote(): Promise<Sample[]> {
     authenticated.password = git.password;
     const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', HOME: work, GIT_CONFIG_NOSYSTEM: '1' };
 
-    const v = { direct: [] as number[], conduit: [] as number[], operation: [] as number[], toOffered: [] as number[], toClaimed: [] as number[], toStarted: [] as number[], toFinished: [] as number[], afterFinish: [] as number[] };
+    const v = { direct: [] as number[], conduit: [] as number[], listRefs: [] as number[], operation: [] as number[], toOffered: [] as number[], toClaimed: [] as number[], toStarted: [] as number[], toFinished: [] as number[], afterFinish: [] as number[] };
     const runs: Array<{ taskId: string; clientMs: number }> = [];
     let refs = 0;
     const direct = async (record: boolean) => {
@@ -71,7 +71,14 @@ export async function benchGitLsRemote(): Promise<Sample[]> {
       if (result.latencyMs !== null) v.operation.push(result.latencyMs);
       runs.push({ taskId: result.taskId, clientMs: total });
     };
-    const cases = [direct, conduit];
+    // The same listing as an operation (connector.operation list-refs), whose result carries the refs.
+    const listRefs = async (record: boolean) => {
+      const t0 = process.hrtime.bigint();
+      const result = await cp.api.request<{ status: string; message?: string }>('POST', '/v1/connectors/bench_git/operations/list-refs?wait=true', {}, 200);
+      if (result.status !== 'SUCCESS') throw new Error(`list-refs failed: ${result.message ?? JSON.stringify(result)}`);
+      if (record) v.listRefs.push(ms(t0));
+    };
+    const cases = [direct, conduit, listRefs];
     for (const c of cases) for (let i = 0; i < WARMUP; i++) await c(false);
     for (let done = 0; done < N; done += BLOCK) for (const c of cases) for (let i = 0; i < BLOCK; i++) await c(true);
 
@@ -92,6 +99,7 @@ export async function benchGitLsRemote(): Promise<Sample[]> {
     const samples: Sample[] = [
       floor,
       through,
+      summarize('list-refs operation through Conduit: POST …/operations/list-refs?wait=true', v.listRefs),
       summarize("  … the delegate's own info/refs exchange (result latencyMs)", v.operation),
       summarize('  … queued → offered (route, enqueue, replica worker)', v.toOffered),
       summarize('  … offered → claimed (offer frame, delegate claims, lease)', v.toClaimed),

@@ -32,6 +32,23 @@ describe('Github connector test (STAND-IN for the GitHub REST API)', () => {
     expect(stages.every((s) => s.ok)).toBe(true);
   });
 
+  it('read-file reads a file through the contents API, at the default branch or a given ref', async () => {
+    const { action } = context('Github', tokenSpec(), { tok: text(github.token) });
+    const file = await action('read-file', { path: 'deploy/values.yaml' });
+    expect(file.details).toEqual({ path: 'deploy/values.yaml', ref: null, blob: expect.stringMatching(/^[0-9a-f]{40}$/), size: 12, encoding: 'utf-8', content: 'replicas: 2\n' });
+    expect(github.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /user 200', 'GET /repos/conduit/demo/contents/deploy/values.yaml 200']);
+    expect((await action('read-file', { path: 'README.md', ref: 'main' })).details).toMatchObject({ content: '# demo\n', ref: 'main' });
+  });
+
+  it('read-file names a missing path, an unknown ref and a directory', async () => {
+    const { action } = context('Github', tokenSpec(), { tok: text(github.token) });
+    await expect(action('read-file', { path: 'nope.txt' })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', stage: 'operation' });
+    const ref = await action('read-file', { path: 'README.md', ref: 'v9' }).catch((e: ConnectorCheckError) => e);
+    expect(ref).toMatchObject({ code: 'FILE_NOT_FOUND' });
+    expect((ref as ConnectorCheckError).message).toContain('(No commit found for the ref v9)');
+    await expect(action('read-file', { path: 'deploy' })).rejects.toMatchObject({ code: 'NOT_A_FILE' });
+  });
+
   it('reports a wrong token as AUTHENTICATION_FAILED naming the API URL, without retrying or echoing it', async () => {
     const wrong = 'ghp_wrongwrongwrongwrongwrongwrongwrong';
     const error = await failure(context('Github', tokenSpec(), { tok: text(wrong) }).test());

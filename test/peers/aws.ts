@@ -19,8 +19,11 @@ export interface AwsStandInOptions {
   accountId?: string;
   /** IAM users with long-term keys; defaults to one user `conduit-ci`. */
   users?: Array<{ name: string; accessKeyId?: string; secretAccessKey?: string }>;
-  /** Roles and the user names allowed to assume them; defaults to `conduit-deployer` trusting every user. */
-  roles?: Array<{ name: string; trustedUsers?: string[] }>;
+  /**
+   * Roles and the user names allowed to assume them; defaults to `conduit-deployer` trusting every user. A
+   * role with `externalId` has a trust policy condition on sts:ExternalId, as for third-party access.
+   */
+  roles?: Array<{ name: string; trustedUsers?: string[]; externalId?: string }>;
   /** Secrets by name: a string (SecretString) or bytes (SecretBinary), optionally limited to principals (user or role names). */
   secrets?: Record<string, string | Buffer | { value: string | Buffer; allow: string[] }>;
   /** The stand-in's clock, for signature-age checks. */
@@ -127,7 +130,7 @@ export async function startAws(options: AwsStandInOptions = {}): Promise<AwsStan
   const roles = new Map(
     (options.roles ?? [{ name: 'conduit-deployer' }]).map((role) => [
       `arn:aws:iam::${accountId}:role/${role.name}`,
-      { name: role.name, trusted: role.trustedUsers ?? userNames, roleId: randomKeyId('AROA') },
+      { name: role.name, trusted: role.trustedUsers ?? userNames, externalId: role.externalId, roleId: randomKeyId('AROA') },
     ]),
   );
   const secrets = new Map(
@@ -209,7 +212,9 @@ export async function startAws(options: AwsStandInOptions = {}): Promise<AwsStan
         );
       }
       const role = roles.get(roleArn);
-      if (!role || caller.kind !== 'user' || !role.trusted.includes(caller.name)) {
+      // A condition that does not hold (a missing or wrong external id) is the same AccessDenied as no trust.
+      const externalIdHolds = role?.externalId === undefined || params.get('ExternalId') === role.externalId;
+      if (!role || caller.kind !== 'user' || !role.trusted.includes(caller.name) || !externalIdHolds) {
         return withIdentity(
           stsError(
             403,

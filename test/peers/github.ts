@@ -7,14 +7,19 @@
  * exp at most 10 minutes after iat) for `GET /app` and `POST /app/installations/{id}/access_tokens`
  * (201, a `ghs_` installation token valid one hour), and the primary rate limit ("Rate limits for the
  * REST API": 403 with `x-ratelimit-remaining: 0`), switched on with `setRateLimited(true)`.
+ * `GET /repos/{owner}/{repo}/contents/{path}?ref=` follows "Get repository content": a file as JSON with
+ * base64 `content` (wrapped at 60 characters) and its git blob `sha`, a directory as an array, 404 "Not
+ * Found" for a missing path and "No commit found for the ref …" for an unknown ref.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { verifyRs256 } from './jwt';
 import { json, Reply, schemeToken, startStandIn, StandIn, StandInRequest } from './stand-in';
 
 export interface GitHubStandInOptions {
   login?: string;
   repositories?: Array<{ owner: string; name: string; private?: boolean; defaultBranch?: string }>;
+  /** Files on every repository's default branch, by path; the contents API serves them. */
+  files?: Record<string, string>;
   appId?: number;
   appSlug?: string;
   installationId?: number;
@@ -60,6 +65,7 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
     { owner: 'conduit', name: 'demo', private: true, defaultBranch: 'main' },
   ];
   const installationTokens: string[] = [];
+  const files = options.files ?? { 'README.md': '# demo\n', 'deploy/values.yaml': 'replicas: 2\n' };
   let rateLimited = false;
   const reset = () => Math.floor(Date.now() / 1000) + 3600;
 
@@ -210,6 +216,42 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
               default_branch: repo.defaultBranch ?? 'main',
               visibility: repo.private === false ? 'public' : 'private',
               permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+            }),
+            identity: caller,
+          });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/repos/{owner}/{repo}/contents/{path+}',
+        handle: (request) => {
+          const caller = tokenCaller(request);
+          if (!caller) return badCredentials;
+          const repo = repositories.find((r) => r.owner === request.params['owner'] && r.name === request.params['repo']);
+          const notFound = (message: string) => withRate({ ...json(404, { message, documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content', status: '404' }), identity: caller });
+          if (!repo) return notFound('Not Found');
+          const ref = request.query.get('ref');
+          if (ref !== null && ref !== (repo.defaultBranch ?? 'main')) return notFound(`No commit found for the ref ${ref}`);
+          const filePath = request.params['path'] ?? '';
+          const content = files[filePath];
+          const url = `${standIn.url}/repos/${repo.owner}/${repo.name}/contents/${filePath}`;
+          if (content === undefined) {
+            const children = Object.keys(files).filter((f) => f.startsWith(`${filePath}/`));
+            if (!children.length) return notFound('Not Found');
+            return withRate({ ...json(200, children.map((f) => ({ type: 'file', name: f.split('/').pop(), path: f }))), identity: caller });
+          }
+          const bytes = Buffer.from(content, 'utf8');
+          const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+          return withRate({
+            ...json(200, {
+              type: 'file',
+              encoding: 'base64',
+              size: bytes.length,
+              name: filePath.split('/').pop(),
+              path: filePath,
+              content: (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n',
+              sha,
+              url,
             }),
             identity: caller,
           });

@@ -5,6 +5,7 @@ export { startGitHttp, type GitHttpPeer, type GitHttpPeerOptions } from './git-h
 export { startRegistry, type RegistryPeer } from './registry';
 export { startPrometheus, type PrometheusPeer, type PrometheusPeerOptions } from './prometheus';
 export { startNginxMtls, type NginxMtlsPeer } from './nginx-mtls';
+export { startHelmRepo, type HelmRepoPeer } from './helm-repo';
 export { README_CONTENT, type SeededRepository } from './git-repo';
 
 export { REDACTED } from './support';
@@ -30,3 +31,6 @@ export { startSplunk, type SplunkStandIn } from './splunk';
 export { startNewRelic, type NewRelicStandIn } from './newrelic';
 export { startGcp, type GcpStandIn, type ServiceAccountKey } from './gcp';
 export { startAzure, type AzureStandIn } from './azure';
+export { startArtifactory, type ArtifactoryStandIn } from './artifactory';
+export { startNexus, type NexusStandIn } from './nexus';
+export { startAzureDevOps, type AzureDevOpsStandIn } from './azure-devops';

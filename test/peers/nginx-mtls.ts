@@ -1,11 +1,11 @@
 // A real nginx that requires client certificates (`ssl_verify_client on`), with its own openssl CA.
 // GET /healthz → "ok"; GET /whoami → JSON with the verified client certificate's subject and issuer.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { request } from 'node:https';
 import { createCertificateAuthority, issueCertificate } from './pki';
-import { makeTempDir, PeerProcess, requireBinary, waitUntil, withFreePort } from './support';
+import { runNginx } from './nginx';
+import { makeTempDir, PeerProcess } from './support';
 
 export interface NginxMtlsPeer {
   /** `https://127.0.0.1:port` */
@@ -23,21 +23,8 @@ export interface NginxMtlsPeer {
   stop(): Promise<void>;
 }
 
-function nginxConfig(dir: string, port: number): string {
-  const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : '';
-  return `${user}daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
-  server {
+function serverBlock(dir: string, port: number): string {
+  return `  server {
     listen 127.0.0.1:${port} ssl;
     server_name localhost;
     ssl_certificate ${dir}/server.crt;
@@ -53,9 +40,7 @@ http {
       default_type application/json;
       return 200 '{"subject":"$ssl_client_s_dn","issuer":"$ssl_client_i_dn","verify":"$ssl_client_verify","serial":"$ssl_client_serial"}\\n';
     }
-  }
-}
-`;
+  }`;
 }
 
 /** True once nginx answers TLS on the port (it answers 400 without a client certificate). */
@@ -75,12 +60,10 @@ function answers(port: number, ca: string): Promise<boolean> {
 }
 
 export async function startNginxMtls(): Promise<NginxMtlsPeer> {
-  const nginx = requireBinary('nginx', 'nginx-light');
   const temp = makeTempDir('nginx');
   let child: PeerProcess | undefined;
   try {
     const dir = temp.dir;
-    mkdirSync(path.join(dir, 'tmp'), { recursive: true });
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
     const ca = await createCertificateAuthority(dir, 'ca');
     await issueCertificate(dir, ca, 'server', { kind: 'server', commonName: 'localhost' });
@@ -95,20 +78,8 @@ export async function startNginxMtls(): Promise<NginxMtlsPeer> {
       commonName: 'intruder',
     });
 
-    const port = await withFreePort(async (candidate) => {
-      const configFile = path.join(dir, 'nginx.conf');
-      writeFileSync(configFile, nginxConfig(dir, candidate));
-      // -p: prefix for relative paths; -e: the error log before the config is read.
-      const started = PeerProcess.spawn('nginx', nginx, ['-p', dir, '-e', 'stderr', '-c', configFile]);
-      try {
-        await waitUntil(() => answers(candidate, ca.cert), `nginx on 127.0.0.1:${candidate}`, { process: started });
-      } catch (error) {
-        await started.stop();
-        throw error;
-      }
-      child = started;
-      return candidate;
-    });
+    const { port, process: started } = await runNginx(dir, (candidate) => serverBlock(dir, candidate), (candidate) => answers(candidate, ca.cert));
+    child = started;
     const running = child as PeerProcess;
     return {
       url: `https://127.0.0.1:${port}`,

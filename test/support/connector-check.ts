@@ -1,8 +1,11 @@
 import { ConnectorCheckError, getConnectorType, validateConnectorSpec, type CheckStage, type OperationContext } from '@conduit/connectors';
 import type { SecretPayload } from '@conduit/crypto';
 
-/** A context as a delegate gives one: validated spec, opened secrets by reference, stages recorded. */
-export function context(type: string, raw: Record<string, unknown>, secrets: Record<string, SecretPayload>) {
+/**
+ * A context as a delegate gives one: validated spec, opened secrets by reference, the delegate's inheritable
+ * environment, stages recorded. `action(name, input)` runs one of the type's operations as the delegate does.
+ */
+export function context(type: string, raw: Record<string, unknown>, secrets: Record<string, SecretPayload>, environment?: Record<string, string>) {
   const validated = validateConnectorSpec(type, raw);
   if (!validated.ok) throw new Error(`invalid ${type} spec: ${JSON.stringify(validated.issues)}`);
   const stages: Array<{ stage: CheckStage; ok: boolean }> = [];
@@ -10,6 +13,7 @@ export function context(type: string, raw: Record<string, unknown>, secrets: Rec
     spec: validated.spec,
     secrets: new Map(Object.entries(secrets)),
     signal: AbortSignal.timeout(60_000),
+    ...(environment ? { environment } : {}),
     log: () => undefined,
     async stage(stage, run) {
       try {
@@ -24,7 +28,12 @@ export function context(type: string, raw: Record<string, unknown>, secrets: Rec
   };
   const operations = getConnectorType(type)?.operations;
   if (!operations) throw new Error(`${type} has no connection test`);
-  return { ctx, stages, test: () => operations.test(ctx) };
+  const action = (name: string, input: Record<string, unknown> = {}) => {
+    const found = operations.actions?.[name];
+    if (!found) throw new Error(`${type} has no operation '${name}'`);
+    return found.run(ctx, found.input.parse(input));
+  };
+  return { ctx, stages, test: () => operations.test(ctx), action };
 }
 
 export async function failure(promise: Promise<unknown>): Promise<ConnectorCheckError> {

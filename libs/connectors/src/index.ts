@@ -47,7 +47,7 @@ export {
   type ImportedConnector,
 } from './harness/connector-yaml';
 export * from './types';
-export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorOperations, type OperationContext } from './operations/context';
+export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorAction, type ConnectorOperations, type OperationContext } from './operations/context';
 export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';

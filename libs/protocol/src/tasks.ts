@@ -15,6 +15,11 @@ export const TaskKind = {
   /** Tests a connector: the lifecycle stages up to operation. Read-only. */
   ConnectorTest: 'connector.test',
   /**
+   * Runs one named operation of a connector (list tags, read a file at a ref, run a command). Read-only
+   * unless the operation changes something on the peer, which the task then records as `mutating`.
+   */
+  ConnectorOperation: 'connector.operation',
+  /**
    * Adds delegate groups as recipients of a sealed secret version: run by a delegate of a group that can open
    * it (`payload.requiredGroups`); returns the envelope with the new recipients, never the value. Read-only
    * for the delegate (the control plane stores the result), so it may run again.
@@ -29,6 +34,7 @@ export const TASK_TIMEOUT_MS: Record<string, number> = {
   'sleep-mutating': 600_000,
   echo: 10_000,
   'connector.test': 60_000,
+  'connector.operation': 120_000,
   'pipeline.ci': 3_600_000,
   'pipeline.deploy': 600_000,
   'secret.reseal': 30_000,

@@ -6,6 +6,8 @@ import { ConnectorChecks } from './connector-checks';
 import { ConnectorHostKeys } from './connector-host-keys';
 import { ConnectorLookup } from './connector-lookup';
 import { ConnectorHostKeysController } from './connector-host-keys.controller';
+import { ConnectorOperationsController } from './connector-operations.controller';
+import { ConnectorOperationsService } from './connector-operations.service';
 import { ConnectorTestsService } from './connector-tests.service';
 import { ConnectorValidation } from './connector-validation';
 import { ConnectorEntity } from './connector.entity';
@@ -17,8 +19,18 @@ import { PlatformSecrets } from './platform-secrets';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectorEntity]), SecretsModule, TasksModule],
-  controllers: [ConnectorsController, ConnectorHostKeysController, ConnectorNetworkAccessController],
-  providers: [ConnectorsService, ConnectorChecks, ConnectorHostKeys, ConnectorLookup, ConnectorTestsService, ConnectorValidation, PlatformConnectorTests, PlatformSecrets],
+  controllers: [ConnectorsController, ConnectorHostKeysController, ConnectorNetworkAccessController, ConnectorOperationsController],
+  providers: [
+    ConnectorsService,
+    ConnectorChecks,
+    ConnectorHostKeys,
+    ConnectorLookup,
+    ConnectorOperationsService,
+    ConnectorTestsService,
+    ConnectorValidation,
+    PlatformConnectorTests,
+    PlatformSecrets,
+  ],
   exports: [ConnectorsService],
 })
 export class ConnectorsModule {}

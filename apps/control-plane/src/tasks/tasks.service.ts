@@ -22,6 +22,8 @@ export interface NewTask {
   secrets: string[];
   connectorId?: string | null;
   executionId?: string | null;
+  /** Overrides the kind's default, for kinds whose payload decides (a connector operation that runs a command). */
+  mutating?: boolean;
   timeoutMs?: number | undefined;
   queueTimeoutMs: number;
 }
@@ -41,7 +43,7 @@ export class TasksService {
   async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
-    const mutating = MUTATING_KINDS.has(input.kind);
+    const mutating = input.mutating ?? MUTATING_KINDS.has(input.kind);
     const id = randomUUID();
     await this.tasks.insert({
       id,

@@ -16,6 +16,8 @@ export interface ExecutorContext<P> {
   log(stream: LogStream, text: string): void;
   /** A lifecycle stage (beyond the runner's validation, authentication and operation) started or ended. */
   progress(stage: TaskStage, status: StageStatus, message?: string): void;
+  /** The delegate's variables a connector may inherit (InheritFromDelegate credentials, SDK endpoint overrides). */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ExecutorResult {

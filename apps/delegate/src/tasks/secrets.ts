@@ -23,8 +23,19 @@ export interface OpeningGroupKey {
 
 type ManagerSecret = NonNullable<TaskSecret['manager']>['secrets'][number];
 
-/** The variables a manager connector may inherit from the delegate (InheritFromDelegate); nothing else is passed on. */
-export const INHERITABLE_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS'] as const;
+/**
+ * The variables a connector may inherit from the delegate (InheritFromDelegate credentials, and the endpoint
+ * overrides the cloud SDKs honour); nothing else is passed on.
+ */
+export const INHERITABLE_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_STS',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'AZURE_AUTHORITY_HOST',
+] as const;
 
 export type InheritableEnvironment = Partial<Record<(typeof INHERITABLE_VARIABLES)[number], string>>;
 

@@ -1,4 +1,5 @@
 import type { SecretPayload } from '@conduit/crypto';
+import type { z } from 'zod';
 
 /** The lifecycle stages a connection test walks through after resolution and validation. */
 export type CheckStage = 'authentication' | 'connection' | 'operation';
@@ -44,6 +45,21 @@ export interface ConnectorOperations {
   test(ctx: OperationContext): Promise<CheckOutcome>;
   /** Secret managers: reads one value with the connector's own credentials (on the delegate). */
   readSecret?(ctx: OperationContext, address: ExternalSecretAddress): Promise<string>;
+  /** The operations beyond the test, by the name the API uses (`list-tags`), run as tasks like the test. */
+  actions?: Readonly<Record<string, ConnectorAction>>;
+}
+
+/**
+ * One operation on what a connector reaches (list tags, read a file, run a command): its input, validated
+ * before the task is created and again where it runs, and the work, a function of the context and input
+ * alone so a delegate and the control plane (platform mode) run the same code.
+ */
+export interface ConnectorAction<I = unknown> {
+  description: string;
+  input: z.ZodType<I>;
+  /** Changes something on the peer (runs a command): never retried as a whole, audited as a write. */
+  mutating?: boolean;
+  run(ctx: OperationContext, input: I): Promise<CheckOutcome>;
 }
 
 /** A failure a person can act on: a code per kind, the stage it happened in, and a hint. */

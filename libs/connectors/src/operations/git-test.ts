@@ -135,12 +135,17 @@ export function basicGitCredentials(ctx: OperationContext, spec: Spec, path: str
   return { http: { headers: { authorization: basicAuthorization(user, secret) }, what } };
 }
 
+/** The generic Git connector's credentials, kept at the top of its spec (`type: Http|Ssh`, `spec`). */
+export function gitConnectorCredentials(ctx: OperationContext): GitCredentials {
+  const inner = (ctx.spec['spec'] as Spec | undefined) ?? {};
+  return ctx.spec['type'] === 'Ssh' ? sshCredentials(ctx, inner, 'spec.spec') : basicGitCredentials(ctx, inner, 'spec.spec');
+}
+
 /** The generic Git connector's test: list the refs of the repository (or the Account's validation repository). */
 export const gitOperations: ConnectorOperations = {
   async test(ctx) {
     const spec = ctx.spec;
-    const inner = (spec['spec'] as Spec | undefined) ?? {};
-    const credentials = await ctx.stage('authentication', async () => (spec['type'] === 'Ssh' ? sshCredentials(ctx, inner, 'spec.spec') : basicGitCredentials(ctx, inner, 'spec.spec')));
+    const credentials = await ctx.stage('authentication', async () => gitConnectorCredentials(ctx));
     const listing = await ctx.stage('connection', () => listRefs(ctx, repositoryUrlOf(spec, 'connectionType', ['Account']), credentials));
     return ctx.stage('operation', async () => refsOutcome(listing));
   },

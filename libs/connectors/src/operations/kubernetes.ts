@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
 import { authenticationError, describeUrl, HttpCall, httpCall } from './http-client';
 import { basicAuthorization, usernameOf } from './http-auth';
@@ -100,5 +101,18 @@ export const kubernetesOperations: ConnectorOperations = {
         details: { version: version.json['gitVersion'], canListNamespaces: allowed, latencyMs: version.latencyMs },
       };
     });
+  },
+  actions: {
+    'list-namespaces': {
+      description: 'The namespaces of the cluster with their phase (GET /api/v1/namespaces)',
+      input: z.object({}).strict(),
+      async run(ctx) {
+        const client = await kubernetesClient(ctx);
+        const list = await call(ctx, client, 'GET', '/api/v1/namespaces');
+        const items = Array.isArray(list.json['items']) ? (list.json['items'] as Array<{ metadata?: { name?: string }; status?: { phase?: string } }>) : [];
+        const namespaces = items.map((item) => ({ name: item.metadata?.name ?? '', phase: item.status?.phase ?? null }));
+        return { message: `${namespaces.length} namespaces at ${describeUrl(client.base)}`, details: { namespaces, latencyMs: list.latencyMs } };
+      },
+    },
   },
 };

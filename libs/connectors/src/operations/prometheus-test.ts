@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
 import { authenticationError, describeUrl, httpCall } from './http-client';
 import { basicAuthorization } from './http-auth';
@@ -39,5 +40,15 @@ export const prometheusOperations: ConnectorOperations = {
       message: `Prometheus at ${describeUrl(ctx.spec['url'] as string)} answered queries in ${data.latencyMs} ms; 'up' has ${up.result.length} series`,
       details: { series: up.result.length, latencyMs: data.latencyMs },
     };
+  },
+  actions: {
+    query: {
+      description: 'An instant PromQL query (GET /api/v1/query): the result type and series',
+      input: z.object({ query: z.string().min(1, 'must not be empty').max(8192) }).strict(),
+      async run(ctx, input: { query: string }) {
+        const data = await prometheusQuery(ctx, input.query);
+        return { message: `'${input.query.slice(0, 100)}' returned ${data.result.length} ${data.resultType} results in ${data.latencyMs} ms`, details: data };
+      },
+    },
   },
 };

@@ -245,7 +245,7 @@ export const awsSecretManagerOperations: ConnectorOperations = {
 
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
-interface ServiceAccountKey {
+export interface ServiceAccountKey {
   type: string;
   project_id?: string;
   private_key_id?: string;
@@ -254,24 +254,22 @@ interface ServiceAccountKey {
   token_uri: string;
 }
 
-async function gcpKey(ctx: OperationContext): Promise<ServiceAccountKey> {
-  let text: string;
-  let source: string;
-  if (ctx.spec['assumeCredentialsOnDelegate'] === true) {
-    const file = ctx.environment?.['GOOGLE_APPLICATION_CREDENTIALS'];
-    if (!file) {
-      throw new ConnectorCheckError('NO_DELEGATE_CREDENTIALS', 'authentication', 'assumeCredentialsOnDelegate: this delegate has no GOOGLE_APPLICATION_CREDENTIALS in its environment', 'metadata-server credentials are not read by this delegate version: point the variable at a key file');
-    }
-    source = 'the file GOOGLE_APPLICATION_CREDENTIALS names';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ConnectorCheckError('NO_DELEGATE_CREDENTIALS', 'authentication', `GOOGLE_APPLICATION_CREDENTIALS: ${file} cannot be read on this delegate (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  } else {
-    source = `secret '${str(ctx.spec, 'credentialsRef') as string}'`;
-    text = secretText(ctx, str(ctx.spec, 'credentialsRef') as string, 'spec.credentialsRef');
+/** The key file GOOGLE_APPLICATION_CREDENTIALS names on this delegate (credentials inherited from the delegate). */
+export async function delegateServiceAccountKey(ctx: OperationContext, field: string): Promise<ServiceAccountKey> {
+  const file = ctx.environment?.['GOOGLE_APPLICATION_CREDENTIALS'];
+  if (!file) {
+    throw new ConnectorCheckError('NO_DELEGATE_CREDENTIALS', 'authentication', `${field}: this delegate has no GOOGLE_APPLICATION_CREDENTIALS in its environment`, 'metadata-server credentials are not read by this delegate version: point the variable at a key file');
   }
+  try {
+    return parseServiceAccountKey(await readFile(file, 'utf8'), 'the file GOOGLE_APPLICATION_CREDENTIALS names');
+  } catch (error) {
+    if (error instanceof ConnectorCheckError) throw error;
+    throw new ConnectorCheckError('NO_DELEGATE_CREDENTIALS', 'authentication', `GOOGLE_APPLICATION_CREDENTIALS: ${file} cannot be read on this delegate (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** A service account key file's JSON; `source` says where it came from, for the error. */
+export function parseServiceAccountKey(text: string, source: string): ServiceAccountKey {
   const key = parseJson(text) as Partial<ServiceAccountKey> | undefined;
   if (key?.type !== 'service_account' || !key.private_key || !key.client_email || !key.token_uri) {
     throw new ConnectorCheckError('BAD_CREDENTIALS', 'authentication', `${source} is not a service account key file (JSON with type service_account, private_key, client_email, token_uri)`);
@@ -279,7 +277,13 @@ async function gcpKey(ctx: OperationContext): Promise<ServiceAccountKey> {
   return key as ServiceAccountKey;
 }
 
-async function gcpAccessToken(ctx: OperationContext, key: ServiceAccountKey): Promise<string> {
+function gcpKey(ctx: OperationContext): Promise<ServiceAccountKey> | ServiceAccountKey {
+  if (ctx.spec['assumeCredentialsOnDelegate'] === true) return delegateServiceAccountKey(ctx, 'assumeCredentialsOnDelegate');
+  const ref = str(ctx.spec, 'credentialsRef') as string;
+  return parseServiceAccountKey(secretText(ctx, ref, 'spec.credentialsRef'), `secret '${ref}'`);
+}
+
+export async function gcpAccessToken(ctx: OperationContext, key: ServiceAccountKey): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'RS256', typ: 'JWT', ...(key.private_key_id ? { kid: key.private_key_id } : {}) };
   const claims = { iss: key.client_email, scope: CLOUD_PLATFORM_SCOPE, aud: key.token_uri, iat: now, exp: now + 3600 };
@@ -325,7 +329,7 @@ async function gcpRead(ctx: OperationContext, address: ExternalSecretAddress): P
 /** GCP Secret Manager: the connection test gets an access token for the service account. */
 export const gcpSecretManagerOperations: ConnectorOperations = {
   async test(ctx): Promise<CheckOutcome> {
-    const key = await ctx.stage('authentication', () => gcpKey(ctx));
+    const key = await ctx.stage('authentication', async () => gcpKey(ctx));
     const started = Date.now();
     await ctx.stage('connection', () => gcpAccessToken(ctx, key));
     const latencyMs = Date.now() - started;

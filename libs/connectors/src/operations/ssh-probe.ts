@@ -31,24 +31,22 @@ const MAX_ADVERTISEMENT = 1024 * 1024;
 
 /**
  * Connects with key authentication, accepting the server only if its host key matches one of the pinned
- * fingerprints (no trust on first use: an unpinned host fails, reporting what it presented), then runs
- * `git-upload-pack '<path>'` and returns its ref advertisement. Nothing is fetched: a flush ends the session.
+ * fingerprints (no trust on first use: an unpinned host fails, reporting what it presented). The caller
+ * ends the client; an abort of the context ends it too.
  */
-export async function sshUploadPackAdvertisement(
-  ctx: OperationContext,
-  target: SshTarget,
-  key: SshKey,
-  pinned: readonly string[],
-  repositoryPath: string,
-): Promise<{ advertisement: Buffer; hostKeyFingerprint: string; latencyMs: number }> {
+export async function sshConnect(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<{ client: Client; hostKeyFingerprint: string; hostKey: Buffer; release(): void }> {
   const where = describeSshTarget(target);
-  const started = performance.now();
   // ssh2 takes no lookup function: resolve and check first, then connect to exactly that address.
   const host = ctx.publicAddressesOnly ? await resolvePublicAddress(target.host) : target.host;
   const client = new Client();
   let presented: string | undefined;
+  let hostKey: Buffer = Buffer.alloc(0);
   const abort = () => client.end();
   ctx.signal.addEventListener('abort', abort, { once: true });
+  const release = () => {
+    ctx.signal.removeEventListener('abort', abort);
+    client.end();
+  };
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -66,6 +64,7 @@ export async function sshUploadPackAdvertisement(
           authHandler: ['publickey'],
           hostVerifier: (blob: Buffer) => {
             presented = sshFingerprint(blob);
+            hostKey = blob;
             return pinned.some((fingerprint) => sameFingerprint(fingerprint, presented as string));
           },
         });
@@ -74,11 +73,31 @@ export async function sshUploadPackAdvertisement(
         reject(new ConnectorCheckError('SSH_KEY_INVALID', 'authentication', `the SSH private key could not be used: ${(error as Error).message}`, 'check the ssh-key secret and its passphrase'));
       }
     });
-    const advertisement = await exec(client, `git-upload-pack '${repositoryPath.replace(/'/g, `'\\''`)}'`, where, repositoryPath);
-    return { advertisement, hostKeyFingerprint: presented as string, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return { client, hostKeyFingerprint: presented as string, hostKey, release };
+}
+
+/**
+ * Runs `git-upload-pack '<path>'` over a pinned, key-authenticated connection and returns its ref
+ * advertisement. Nothing is fetched: a flush ends the session.
+ */
+export async function sshUploadPackAdvertisement(
+  ctx: OperationContext,
+  target: SshTarget,
+  key: SshKey,
+  pinned: readonly string[],
+  repositoryPath: string,
+): Promise<{ advertisement: Buffer; hostKeyFingerprint: string; latencyMs: number }> {
+  const started = performance.now();
+  const { client, hostKeyFingerprint, release } = await sshConnect(ctx, target, key, pinned);
+  try {
+    const advertisement = await exec(client, `git-upload-pack '${repositoryPath.replace(/'/g, `'\\''`)}'`, describeSshTarget(target), repositoryPath);
+    return { advertisement, hostKeyFingerprint, latencyMs: Math.round(performance.now() - started) };
   } finally {
-    ctx.signal.removeEventListener('abort', abort);
-    client.end();
+    release();
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { artifactoryOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 
@@ -17,4 +18,5 @@ export const artifactoryConnector = defineConnectorType({
   docsHint: 'An identity token can be given as the password.',
   authKinds: ['Anonymous', 'HttpBasic'],
   schema: artifactorySpec,
+  operations: artifactoryOperations,
 });

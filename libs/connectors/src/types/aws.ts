@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { awsOperations } from '../operations/cloud-test';
 import { connectivityFields, requireDelegate, requireOneOf, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -74,4 +75,5 @@ export const awsConnector = defineConnectorType({
   docsHint: 'The IAM policy needs ec2:DescribeRegions for the connection test, plus what the pipelines use.',
   authKinds: ['AccessKey', 'InheritFromDelegate', 'OidcFederation'],
   schema: awsSpec,
+  operations: awsOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { azureArtifactsOperations } from '../operations/artifact-repositories';
 import { tokenSpec } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 
@@ -20,4 +21,5 @@ export const azureArtifactsConnector = defineConnectorType({
   docsHint: 'A personal access token with Packaging (Read) scope.',
   authKinds: ['HttpToken'],
   schema: azureArtifactsSpec,
+  operations: azureArtifactsOperations,
 });

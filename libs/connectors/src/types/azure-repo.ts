@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { scmConnectorOperations } from '../operations/git-operations';
+import { azureRepoOperations } from '../operations/scm-test';
 import { connectivityFields, gitUrl } from '../schema/fields';
 import { apiAccessToken, httpUsernameToken, scmAuthentication, validationRepo } from '../schema/scm';
 
@@ -21,4 +23,5 @@ export const azureRepoConnector = defineConnectorType({
   docsHint: 'A personal access token with Code (Read) scope.',
   authKinds: ['UsernameToken', 'SshKey', 'HttpToken'],
   schema: azureRepoSpec,
+  operations: scmConnectorOperations(azureRepoOperations),
 });

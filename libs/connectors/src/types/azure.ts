@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { azureOperations } from '../operations/cloud-test';
 import { connectivityFields, requireDelegate, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -71,4 +72,5 @@ export const azureConnector = defineConnectorType({
   docsHint: 'An app registration with a client secret or certificate, a managed identity, or a federated credential.',
   authKinds: ['OAuthClientCredentials', 'ClientCertificate', 'InheritFromDelegate', 'OidcFederation'],
   schema: azureSpec,
+  operations: azureOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { scmConnectorOperations } from '../operations/git-operations';
 import { bitbucketOperations } from '../operations/scm-test';
 import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
@@ -32,5 +33,5 @@ export const bitbucketConnector = defineConnectorType({
   docsHint: 'An app password (Cloud) or HTTP access token (Data Center) with repository read permission.',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'OAuthRefreshToken'],
   schema: bitbucketSpec,
-  operations: bitbucketOperations,
+  operations: scmConnectorOperations(bitbucketOperations),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { gcpOperations } from '../operations/cloud-test';
 import { connectivityFields, requireDelegate, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -35,4 +36,5 @@ export const gcpConnector = defineConnectorType({
   docsHint: 'A service account key, the delegate’s workload identity, or workload identity federation.',
   authKinds: ['ServiceAccountKey', 'InheritFromDelegate', 'OidcFederation'],
   schema: gcpSpec,
+  operations: gcpOperations,
 });

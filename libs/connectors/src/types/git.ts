@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
-import { gitOperations } from '../operations/git-test';
+import { gitConnectorOperations } from '../operations/git-operations';
 import { sshKeySpec, usernamePasswordSpec } from '../schema/auth';
 import { connectivityFields, gitUrl, text } from '../schema/fields';
 import { scmConnectionType, validationRepo } from '../schema/scm';
@@ -28,5 +28,5 @@ export const gitConnector = defineConnectorType({
   docsHint: 'Use a Git provider connector (Github, Gitlab, Bitbucket, AzureRepo) where one exists: it adds API access.',
   authKinds: ['HttpBasic', 'SshKey'],
   schema: gitSpec,
-  operations: gitOperations,
+  operations: gitConnectorOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { scmConnectorOperations } from '../operations/git-operations';
 import { githubOperations } from '../operations/scm-test';
 import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
@@ -36,5 +37,5 @@ export const githubConnector = defineConnectorType({
   docsHint: 'A fine-grained personal access token or a GitHub App installation; API access is needed for triggers.',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'HttpToken', 'OAuthRefreshToken', 'GithubApp', 'Anonymous'],
   schema: githubSpec,
-  operations: githubOperations,
+  operations: scmConnectorOperations(githubOperations, 'github'),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { scmConnectorOperations } from '../operations/git-operations';
 import { gitlabOperations } from '../operations/scm-test';
 import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
 import {
@@ -31,5 +32,5 @@ export const gitlabConnector = defineConnectorType({
   docsHint: 'A personal, group or project access token with read_repository (and api for API access).',
   authKinds: ['UsernameToken', 'HttpBasic', 'SshKey', 'HttpToken', 'OAuthRefreshToken'],
   schema: gitlabSpec,
-  operations: gitlabOperations,
+  operations: scmConnectorOperations(gitlabOperations),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { httpHelmRepoOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 
@@ -16,4 +17,5 @@ export const httpHelmRepoConnector = defineConnectorType({
   description: 'A Helm chart repository served over HTTP(S): read index.yaml, fetch charts.',
   authKinds: ['Anonymous', 'HttpBasic'],
   schema: httpHelmRepoSpec,
+  operations: httpHelmRepoOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { nexusOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
 import { connectivityFields, httpUrl } from '../schema/fields';
 
@@ -18,4 +19,5 @@ export const nexusConnector = defineConnectorType({
   description: 'Sonatype Nexus Repository 2.x or 3.x: Docker images, Maven, npm, NuGet and raw artifacts.',
   authKinds: ['Anonymous', 'HttpBasic'],
   schema: nexusSpec,
+  operations: nexusOperations,
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { sshHostOperations } from '../operations/ssh-host';
 import { connectivityFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
@@ -42,4 +43,5 @@ export const sshHostConnector = defineConnectorType({
   description: 'One host reached over SSH with a pinned host key: run commands, copy files.',
   authKinds: ['SshKey'],
   schema: sshHostSpec,
+  operations: sshHostOperations,
 });

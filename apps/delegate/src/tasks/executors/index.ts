@@ -1,7 +1,7 @@
 import { TaskKind } from '@conduit/protocol';
 import type { TaskExecutor } from '../executor';
 import { InheritableEnvironment, TaskSecretValues } from '../secrets';
-import { connectorTestExecutor } from './connector-test';
+import { connectorOperationExecutor, connectorTestExecutor } from './connector-test';
 import { echoExecutor } from './echo';
 import { pipelineCiExecutor } from './pipeline-ci';
 import { pipelineDeployExecutor } from './pipeline-deploy';
@@ -34,7 +34,7 @@ export function resolvingExternalSecrets<P>(executor: TaskExecutor<P>, environme
         ctx.progress('resolution', 'succeeded');
         for (const ref of unmaskable) ctx.log('system', `warning: secret '${ref}' is too short to be masked in output\n`);
       }
-      return executor.run(ctx);
+      return executor.run({ ...ctx, environment });
     },
   };
 }
@@ -45,6 +45,7 @@ const kinds: Array<[string, TaskExecutor<unknown>]> = [
   [TaskKind.SleepMutating, sleepExecutor],
   [TaskKind.Echo, echoExecutor],
   [TaskKind.ConnectorTest, connectorTestExecutor],
+  [TaskKind.ConnectorOperation, connectorOperationExecutor],
   [TaskKind.PipelineCi, pipelineCiExecutor],
   [TaskKind.PipelineDeploy, pipelineDeployExecutor],
   [TaskKind.SecretReseal, secretResealExecutor],
