@@ -51,3 +51,13 @@ export { ConnectorCheckError, type CheckOutcome, type CheckStage, type Connector
 export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';
+export {
+  isNotificationType,
+  NOTIFICATION_TYPES,
+  notificationProblem,
+  sendNotification,
+  type NotificationMessage,
+  type NotificationReceipt,
+  type NotificationSeverity,
+  type NotificationType,
+} from './operations/notifications';

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { TaskKind } from '@conduit/protocol';
 import { DataSource, EntityManager } from 'typeorm';
+import { DomainEvents } from '../alerts/domain-events';
 import { TaskEvents } from '../tasks/task-events';
 
 export interface CheckRecord {
@@ -36,6 +37,7 @@ export class ConnectorChecks implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: TaskEvents,
+    private readonly domainEvents: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -65,15 +67,15 @@ export class ConnectorChecks implements OnModuleInit {
 
   /** Records one outcome and moves the connector's status (once per task). */
   async record(connectorId: string, check: CheckRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.transaction(async (tx) => {
+    const changed = await manager.transaction(async (tx) => {
       const [connector] = (await tx.query(`SELECT status FROM connectors WHERE id = $1 FOR UPDATE`, [connectorId])) as Array<{ status: string }>;
       if (!connector) return;
       const inserted = (await tx.query(
         `INSERT INTO connector_checks (connector_id, task_id, status, stage, message, errors, latency_ms, delegate_name, previous_status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (task_id) DO NOTHING RETURNING id`,
         [connectorId, check.taskId, check.status, check.stage, check.message, JSON.stringify(check.errors), check.latencyMs, check.delegateName, connector.status],
-      )) as unknown[];
-      if (!inserted.length) return;
+      )) as Array<{ id: string }>;
+      if (!inserted[0]) return undefined;
       const success = check.status === 'SUCCESS';
       await tx.query(
         `UPDATE connectors SET status = $2, error_summary = $3, errors = $4, last_tested_at = now(),
@@ -81,7 +83,10 @@ export class ConnectorChecks implements OnModuleInit {
           WHERE id = $1`,
         [connectorId, success ? 'ACTIVE' : 'FAILED', success ? null : check.message, JSON.stringify(check.errors), success],
       );
+      const to = success ? 'ACTIVE' : 'FAILED';
+      return to === connector.status ? undefined : { connectorId, from: connector.status, to, message: check.message, checkId: String(inserted[0].id) };
     });
+    if (changed) this.domainEvents.emit('connector.status-changed', changed);
   }
 
   history(connectorId: string, limit: number) {

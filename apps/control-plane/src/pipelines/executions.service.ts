@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FailureStrategy } from '@conduit/pipeline';
 import { DataSource, Repository } from 'typeorm';
+import { DomainEvents } from '../alerts/domain-events';
 import type { Actor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
 import type { Scope } from '../scopes/scope';
@@ -34,6 +35,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly tasks: TasksService,
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
+    private readonly domainEvents: DomainEvents,
     @InjectRepository(ExecutionEntity) private readonly executions: Repository<ExecutionEntity>,
   ) {}
 
@@ -195,6 +197,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
         if (created) await this.tasks.cancel(created, 'superseded by a concurrent advance');
         continue;
       }
+      if (status === 'failed') this.domainEvents.emit('pipeline.failed', executionId);
       if (status !== 'running' || created) return;
     }
   }
