@@ -165,7 +165,10 @@ export class AlertFirings implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Every replica looks; the firing row's uniqueness lets exactly one of them notify per absence. */
+  /**
+   * Every replica looks; the firing row's uniqueness lets exactly one of them notify per absence. A rule
+   * watches the delegates that serve its scope (from above) and those inside it.
+   */
   private async watchDelegates(): Promise<void> {
     if (this.watching) return;
     this.watching = true;
@@ -179,7 +182,8 @@ export class AlertFirings implements OnModuleInit, OnApplicationShutdown {
           `SELECT d.id, d.name, d.group_name, d.disconnected_at, 'absence:' || d.id || ':' || d.disconnected_at::text AS occurrence
              FROM delegates d
             WHERE d.account_id = $1 AND d.status = 'disconnected' AND d.disconnected_at < now() - make_interval(secs => $2)
-              AND ($3::uuid IS NULL OR d.organization_id = $3) AND ($4::uuid IS NULL OR d.project_id = $4)
+              AND ($3::uuid IS NULL OR d.organization_id IS NULL OR d.organization_id = $3)
+              AND ($4::uuid IS NULL OR d.project_id IS NULL OR d.project_id = $4)
               AND (cardinality($5::text[]) = 0 OR d.name = ANY($5) OR d.group_name = ANY($5))
               AND NOT EXISTS (SELECT 1 FROM alert_firings f WHERE f.rule_id = $6 AND f.dedup_key = 'absence:' || d.id || ':' || d.disconnected_at::text)`,
           [rule.account_id, durationMs(condition.for) / 1000, rule.organization_id, rule.project_id, condition.delegates, rule.id],
