@@ -273,6 +273,8 @@ describe('conduit CLI against a running control plane and delegate', () => {
     expect(greet.stdout).toContain("[Build] step 'main' (attempt 1) started");
     expect(greet.stdout).toMatch(/^ {2}\[Build\] hello \*\*\*$/m);
     expect(greet.stdout).toMatch(/^ {2}✓ stage Build \(ci\): succeeded\n {4}✓ step main: succeeded, exit code 0/m);
+    // The step's lifecycle phases: no codebase, so nothing to authenticate or connect to.
+    expect(greet.stdout).toMatch(/^ {6}resolution \d+ ms · validation \d+ ms · authentication skipped · connection skipped · operation \d+ ms · monitoring \d+ ms$/m);
     expect(greet.code).toBe(0);
     for (const text of [greet.stdout, greet.stderr, controlPlane.output]) expect(text).not.toContain(stepSecret);
 

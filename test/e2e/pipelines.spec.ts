@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startGitHttp, startKubernetes, type GitHttpPeer, type KubernetesStandIn } from '../peers';
 import { RunningProcess, waitFor } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -134,6 +137,44 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
     expect(logs).not.toContain(Buffer.from(canary).toString('base64'));
     expect(cluster.getObject('configmaps', 'production', 'conduit-release-my-service')).toMatchObject({ data: { service: 'my_service', environment: 'production', deployTo: 'k8s_prod' } });
     expect(git.requests.some((r) => r.path.includes('/demo.git/'))).toBe(true);
+    // The step's six lifecycle phases, each timed: the clone authenticated and connected for it.
+    const [step] = (execution['stages'] as Array<{ steps: Array<{ phases: Json[] }> }>)[0]?.steps ?? [];
+    expect(step?.phases).toEqual(
+      ['resolution', 'validation', 'authentication', 'connection', 'operation', 'monitoring'].map((phase) => ({ phase, status: 'succeeded', durationMs: expect.any(Number) })),
+    );
+  });
+
+  it('applies the failure strategies: a flaky stage is retried until it passes, ignore goes on, a failed step is no transient failure, abort stops', async () => {
+    const counter = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-flaky-'));
+    const stage = (name: string, strategy: string, command: string) =>
+      `    - name: ${name}\n      type: ci\n${strategy ? `      failureStrategy: ${strategy}\n` : ''}      spec:\n        steps:\n          - name: ${name.toLowerCase()}\n            type: run\n            spec:\n              shell: sh\n              command: ${command}\n`;
+    const yaml = `pipeline:\n  name: Strategies\n  identifier: strategies\n  stages:\n${[
+      // Fails twice, then passes: each attempt is a fresh stage task (fresh workspace), so the count lives outside it.
+      stage('Flaky', '{action: retry, retries: 3}', `n=$(cat ${counter}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}/n; echo "attempt $n"; test $n -ge 3`),
+      stage('Optional', '{action: ignore}', 'exit 4'),
+      stage('Strict', '{action: retry, retries: 2, on: transient}', 'exit 5'),
+      stage('Never', '', 'echo never'),
+    ].join('')}`;
+    expect((await api('POST', `/v1/pipelines${P}`, yaml)).status).toBe(201);
+    const started = await api('POST', `/v1/pipelines/strategies/executions${P}`);
+    const execution = await waitFor(async () => {
+      const e = (await api('GET', `/v1/pipelines/strategies/executions/${started.body['id']}${P}`)).body;
+      return e['status'] !== 'running' && e;
+    }, 'the strategies run to end', { timeoutMs: 90_000, process: controlPlane });
+    expect(execution).toMatchObject({
+      status: 'failed',
+      stages: [
+        { name: 'Flaky', status: 'succeeded', attempts: 3 },
+        { name: 'Optional', status: 'ignored', attempts: 1, error: { code: 'STEP_FAILED' } },
+        { name: 'Strict', status: 'failed', attempts: 1, error: { code: 'STEP_FAILED', message: "step 'strict' exited with 5" } },
+        { name: 'Never', status: 'skipped', attempts: 0 },
+      ],
+    });
+    expect((execution['stages'] as Array<{ taskIds: string[] }>)[0]?.taskIds).toHaveLength(3);
+    const logs = (await api('GET', `/v1/pipelines/strategies/executions/${started.body['id']}/logs${P}`)).text;
+    expect(logs).toContain('[Flaky] attempt 3');
+    expect(logs).not.toContain('never');
+    await rm(counter, { recursive: true, force: true });
   });
 
   it('streams the logs as Server-Sent Events until the run ends', async () => {

@@ -147,6 +147,7 @@ export interface StepView {
   exitCode?: number | null;
   durationMs?: number;
   attempts?: number;
+  phases?: Array<{ phase: string; status: string; durationMs: number }>;
 }
 
 export interface StageView {

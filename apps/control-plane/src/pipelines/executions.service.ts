@@ -15,6 +15,12 @@ import { ExecutionPlanner, StagePlan } from './execution-planner';
 import { PipelineEntity } from './pipeline.entity';
 import { PipelinesService } from './pipelines.service';
 
+/**
+ * Failures that may pass on their own — the peer or the delegate was briefly away — which `on: transient`
+ * retries; a step's non-zero exit or a refused credential is not among them.
+ */
+const TRANSIENT_FAILURES = new Set(['CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT', 'RATE_LIMITED', 'LEASE_LOST', 'NO_ELIGIBLE_DELEGATE', 'CLONE_FAILED']);
+
 /** A stage as stored: its record plus the plan it runs (plans hold references only, never values). */
 type StoredStage = StageRecord & { plan: StagePlan; failureStrategy: FailureStrategy };
 
@@ -169,7 +175,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
         } else {
           const failure = task.error ?? { code: task.status.toUpperCase(), message: `the stage's task ended ${task.status}` };
           const strategy = stage.failureStrategy;
-          if (strategy.action === 'retry' && stage.attempts <= strategy.retries && task.status !== 'cancelled') {
+          if (strategy.action === 'retry' && (strategy.on === 'any' || TRANSIENT_FAILURES.has(failure.code)) && stage.attempts <= strategy.retries && task.status !== 'cancelled') {
             created = await this.createStageTask(row, stage, actorName);
             Object.assign(stage, { attempts: stage.attempts + 1, taskIds: [...stage.taskIds, created.id], error: { code: failure.code, message: failure.message } });
           } else {
