@@ -177,6 +177,63 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
     await rm(counter, { recursive: true, force: true });
   });
 
+  it('deploys a service’s own manifests by server-side apply, in the environment’s namespace unless one is named', async () => {
+    const yaml = `pipeline:
+  name: Ship web
+  identifier: ship_web
+  stages:
+    - name: Deploy
+      type: deploy
+      spec:
+        service:
+          name: web
+          manifests: |
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              labels:
+                app: web
+            spec:
+              replicas: 2
+              selector:
+                matchLabels:
+                  app: web
+              template:
+                metadata:
+                  labels:
+                    app: web
+                spec:
+                  containers:
+                    - name: web
+                      image: registry.local/web:1.4.2
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: web-settings
+              namespace: default
+            data:
+              mode: production
+        environment:
+          name: production
+          deploy-to: k8s_prod
+        connector: org.k8s_connector
+`;
+    expect((await api('POST', `/v1/pipelines${P}`, yaml)).status).toBe(201);
+    const started = await api('POST', `/v1/pipelines/ship_web/executions${P}`);
+    const execution = await waitFor(async () => {
+      const e = (await api('GET', `/v1/pipelines/ship_web/executions/${started.body['id']}${P}`)).body;
+      return e['status'] !== 'running' && e;
+    }, 'the deploy to end', { process: controlPlane });
+    expect(execution).toMatchObject({ status: 'succeeded', stages: [{ name: 'Deploy', status: 'succeeded', target: { service: 'web' } }] });
+    expect(cluster.getObject('deployments', 'production', 'web')).toMatchObject({ spec: { replicas: 2, template: { spec: { containers: [{ image: 'registry.local/web:1.4.2' }] } } } });
+    expect(cluster.getObject('configmaps', 'default', 'web-settings')).toMatchObject({ data: { mode: 'production' } });
+    expect(cluster.getObject('configmaps', 'production', 'conduit-release-web')).toMatchObject({ data: { service: 'web', manifests: 'Deployment/production/web\nConfigMap/default/web-settings' } });
+    const logs = (await api('GET', `/v1/pipelines/ship_web/executions/${started.body['id']}/logs${P}`)).text;
+    expect(logs).toContain('[Deploy] applied Deployment production/web');
+  });
+
   it('streams the logs as Server-Sent Events until the run ends', async () => {
     const started = await api('POST', `/v1/pipelines/build_and_deploy/executions${P}`);
     const response = await fetch(`http://127.0.0.1:${port}/v1/pipelines/build_and_deploy/executions/${started.body['id']}/logs${P}&follow=true`, { headers: { Authorization: `Bearer ${apiKey}` } });
