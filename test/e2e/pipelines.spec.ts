@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startGitHttp, startKubernetes, type GitHttpPeer, type KubernetesStandIn } from '../peers';
+import { startGitHttp, startKubernetes, startSshd, type GitHttpPeer, type KubernetesStandIn } from '../peers';
 import { RunningProcess, waitFor } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -232,6 +232,46 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
     expect(cluster.getObject('configmaps', 'production', 'conduit-release-web')).toMatchObject({ data: { service: 'web', manifests: 'Deployment/production/web\nConfigMap/default/web-settings' } });
     const logs = (await api('GET', `/v1/pipelines/ship_web/executions/${started.body['id']}/logs${P}`)).text;
     expect(logs).toContain('[Deploy] applied Deployment production/web');
+  });
+
+  it('clones an SSH codebase with system git, held to the connector’s pinned host key (real sshd + git peer)', async () => {
+    const sshd = await startSshd();
+    try {
+      expect((await api('POST', `/v1/secrets${P}`, { identifier: 'deploy_key', name: 'deploy_key', kind: 'ssh-key', value: { privateKey: sshd.privateKey } })).status).toBe(201);
+      const connector = (identifier: string, fingerprint: string) => ({
+        identifier,
+        name: identifier,
+        type: 'Git',
+        spec: { url: sshd.git.url, connectionType: 'Repo', type: 'Ssh', spec: { sshKeyRef: 'deploy_key', knownHostFingerprints: [fingerprint] } },
+      });
+      expect((await api('POST', `/v1/connectors${P}`, connector('ssh_git', sshd.hostKeyFingerprint))).status).toBe(201);
+      expect((await api('POST', `/v1/connectors${P}`, connector('ssh_git_mitm', `SHA256:${'A'.repeat(43)}`))).status).toBe(201);
+      const pipeline = (identifier: string, ref: string) =>
+        `pipeline:\n  name: ${identifier}\n  identifier: ${identifier}\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        codebase:\n          connector: ${ref}\n          repo: demo.git\n        steps:\n          - name: check\n            type: run\n            spec:\n              shell: sh\n              command: |\n                echo "head: $(git rev-parse HEAD)"\n                ls -a .. | grep -c ssh || true\n`;
+      const run = async (identifier: string) => {
+        const started = await api('POST', `/v1/pipelines/${identifier}/executions${P}`);
+        return waitFor(async () => {
+          const e = (await api('GET', `/v1/pipelines/${identifier}/executions/${started.body['id']}${P}`)).body;
+          return e['status'] !== 'running' && e;
+        }, `${identifier} to end`, { process: controlPlane });
+      };
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_build', 'ssh_git'))).status).toBe(201);
+      const execution = await run('ssh_build');
+      expect(execution).toMatchObject({ status: 'succeeded' });
+      const logs = (await api('GET', `/v1/pipelines/ssh_build/executions/${execution['id']}/logs${P}`)).text;
+      expect(logs).toContain(`[Build] head: ${sshd.git.branches.main}`);
+      // The key directory is gone before the first step runs.
+      expect(logs).toContain('[Build] 0');
+      expect(logs).not.toContain('OPENSSH PRIVATE KEY');
+
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_mitm', 'ssh_git_mitm'))).status).toBe(201);
+      expect(await run('ssh_mitm')).toMatchObject({
+        status: 'failed',
+        stages: [{ status: 'failed', error: { code: 'HOST_KEY_MISMATCH', message: expect.stringContaining(`presented ${sshd.hostKeyFingerprint}`) } }],
+      });
+    } finally {
+      await sshd.stop();
+    }
   });
 
   it('streams the logs as Server-Sent Events until the run ends', async () => {

@@ -48,7 +48,7 @@ export {
 } from './harness/connector-yaml';
 export * from './types';
 export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorOperations, type OperationContext } from './operations/context';
-export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
+export { cloneAccessOf, cloneUrlOf, type CloneAccess } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';
 export {

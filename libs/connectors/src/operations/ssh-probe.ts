@@ -30,20 +30,14 @@ const MAX_ADVERTISEMENT = 1024 * 1024;
 
 /**
  * Connects with key authentication, accepting the server only if its host key matches one of the pinned
- * fingerprints (no trust on first use: an unpinned host fails, reporting what it presented), then runs
- * `git-upload-pack '<path>'` and returns its ref advertisement. Nothing is fetched: a flush ends the session.
+ * fingerprints (no trust on first use: an unpinned host fails, reporting what it presented). The caller ends
+ * the client.
  */
-export async function sshUploadPackAdvertisement(
-  ctx: OperationContext,
-  target: SshTarget,
-  key: SshKey,
-  pinned: readonly string[],
-  repositoryPath: string,
-): Promise<{ advertisement: Buffer; hostKeyFingerprint: string; latencyMs: number }> {
+async function connectPinned(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<{ client: Client; hostKey: Buffer }> {
   const where = describeSshTarget(target);
-  const started = performance.now();
   const client = new Client();
   let presented: string | undefined;
+  let hostKey: Buffer | undefined;
   const abort = () => client.end();
   ctx.signal.addEventListener('abort', abort, { once: true });
   try {
@@ -63,6 +57,7 @@ export async function sshUploadPackAdvertisement(
           authHandler: ['publickey'],
           hostVerifier: (blob: Buffer) => {
             presented = sshFingerprint(blob);
+            hostKey = blob;
             return pinned.some((fingerprint) => sameFingerprint(fingerprint, presented as string));
           },
         });
@@ -71,12 +66,47 @@ export async function sshUploadPackAdvertisement(
         reject(new ConnectorCheckError('SSH_KEY_INVALID', 'authentication', `the SSH private key could not be used: ${(error as Error).message}`, 'check the ssh-key secret and its passphrase'));
       }
     });
-    const advertisement = await exec(client, `git-upload-pack '${repositoryPath.replace(/'/g, `'\\''`)}'`, where, repositoryPath);
-    return { advertisement, hostKeyFingerprint: presented as string, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    client.end();
+    throw error;
   } finally {
     ctx.signal.removeEventListener('abort', abort);
+  }
+  return { client, hostKey: hostKey as Buffer };
+}
+
+/**
+ * Connects to the pinned server with the key, then runs `git-upload-pack '<path>'` and returns its ref
+ * advertisement. Nothing is fetched: a flush ends the session.
+ */
+export async function sshUploadPackAdvertisement(
+  ctx: OperationContext,
+  target: SshTarget,
+  key: SshKey,
+  pinned: readonly string[],
+  repositoryPath: string,
+): Promise<{ advertisement: Buffer; hostKeyFingerprint: string; latencyMs: number }> {
+  const started = performance.now();
+  const { client, hostKey } = await connectPinned(ctx, target, key, pinned);
+  try {
+    const advertisement = await exec(client, `git-upload-pack '${repositoryPath.replace(/'/g, `'\\''`)}'`, describeSshTarget(target), repositoryPath);
+    return { advertisement, hostKeyFingerprint: sshFingerprint(hostKey), latencyMs: Math.round(performance.now() - started) };
+  } finally {
     client.end();
   }
+}
+
+/**
+ * The `known_hosts` line of a server whose host key matches a pinned fingerprint (and which accepts the key),
+ * so that OpenSSH — which pins keys, not fingerprints — can be held to the same pin with StrictHostKeyChecking.
+ */
+export async function pinnedKnownHostsLine(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<string> {
+  const { client, hostKey } = await connectPinned(ctx, target, key, pinned);
+  client.end();
+  // A host key blob starts with its algorithm name as an SSH string (uint32 length, then the name).
+  const algorithm = hostKey.subarray(4, 4 + hostKey.readUInt32BE(0)).toString('ascii');
+  const host = target.port === 22 ? target.host : `[${target.host}]:${target.port}`;
+  return `${host} ${algorithm} ${hostKey.toString('base64')}`;
 }
 
 function classifySshError(error: Error & { level?: string; code?: string }, target: SshTarget, presented: string | undefined, pinned: readonly string[]): ConnectorCheckError {

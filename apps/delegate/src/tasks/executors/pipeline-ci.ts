@@ -1,13 +1,14 @@
-import type { OperationContext } from '@conduit/connectors';
+import type { CloneAccess, OperationContext } from '@conduit/connectors';
 import { connectorsLib } from '../connectors-lib';
 import { renderSecretExpressions } from '@conduit/pipeline';
 import { spawn } from 'node:child_process';
-import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineExecutor, ExecutorContext, TaskFailure } from '../executor';
 import { secretValue } from './echo';
+import { asTaskFailure } from './operation-context';
 import { renderedSpec } from './spec-expressions';
 
 const Strategy = z.union([
@@ -112,28 +113,41 @@ function runProcess(ctx: ExecutorContext<Payload>, command: string, args: string
   });
 }
 
+/** The key (0600) and known_hosts for one SSH clone, in a directory of their own; removed when the clone ends. */
+async function sshCloneEnvironment(access: Extract<CloneAccess, { transport: 'ssh' }>, workspace: string): Promise<{ env: NodeJS.ProcessEnv; dir: string }> {
+  const dir = await mkdtemp(path.join(workspace, '.ssh-'));
+  const key = path.join(dir, 'key');
+  const knownHosts = path.join(dir, 'known_hosts');
+  await writeFile(key, access.key.privateKey.endsWith('\n') ? access.key.privateKey : `${access.key.privateKey}\n`, { mode: 0o600 });
+  await writeFile(knownHosts, `${access.knownHostsLine}\n`, { mode: 0o600 });
+  // Only this key and this host key: no agent, no config, no prompt, and a host key other than the pinned one fails.
+  const options = ['-F /dev/null', `-i '${key}'`, '-o IdentitiesOnly=yes', '-o IdentityAgent=none', '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', `-o UserKnownHostsFile='${knownHosts}'`, '-o GlobalKnownHostsFile=/dev/null'];
+  return { env: { GIT_SSH_COMMAND: `ssh ${options.join(' ')}`, GIT_SSH_VARIANT: 'ssh' }, dir };
+}
+
 async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string, first: StepResult | undefined): Promise<void> {
   const timed = <T>(name: PhaseName, run: () => T | Promise<T>) => (first ? phase(first, name, run) : Promise.resolve(run()));
-  const { cloneUrlOf, ConnectorCheckError, gitHttpAuthorization } = await connectorsLib();
+  const { cloneAccessOf, cloneUrlOf } = await connectorsLib();
   const operation: OperationContext = { spec: await renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
-  let url: string;
-  let authorization: string | undefined;
-  try {
-    url = cloneUrlOf(codebase.type, codebase.spec, codebase.repo);
-    authorization = await timed('authentication', () => gitHttpAuthorization(operation, codebase.type, codebase.spec));
-  } catch (error) {
-    if (error instanceof ConnectorCheckError) throw new TaskFailure(error.code, error.message, { stage: error.stage, ...(error.hint ? { hint: error.hint } : {}) });
-    throw error;
-  }
+  const url = await asTaskFailure(async () => cloneUrlOf(codebase.type, operation.spec, codebase.repo));
+  const access = await timed('authentication', () => asTaskFailure(() => cloneAccessOf(operation, codebase.type, operation.spec, url)));
   ctx.progress('connection', 'started', `cloning ${url.replace(/\/\/[^@/]*@/, '//')}`);
-  // The credential travels in git's environment-supplied config, never on its command line.
+  const ssh = access.transport === 'ssh' ? await sshCloneEnvironment(access, path.dirname(dir)) : undefined;
+  // The credential travels in git's environment (a header in environment-supplied config, or a key file), never on its command line.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: dir,
     GIT_TERMINAL_PROMPT: '0',
-    ...(authorization ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${authorization}` } : {}),
+    ...(access.transport === 'http' && access.authorization ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${access.authorization}` } : {}),
+    ...ssh?.env,
   };
-  const code = await timed('connection', () => runProcess(ctx, 'git', ['clone', '--quiet', '--depth', '1', url, dir], { cwd: path.dirname(dir), env, timeoutMs: 300_000 }));
+  let code: number | null;
+  try {
+    code = await timed('connection', () => runProcess(ctx, 'git', ['clone', '--quiet', '--depth', '1', url, dir], { cwd: path.dirname(dir), env, timeoutMs: 300_000 }));
+  } finally {
+    // The steps that follow never see the key.
+    if (ssh) await rm(ssh.dir, { recursive: true, force: true });
+  }
   if (code !== 0) {
     ctx.progress('connection', 'failed');
     throw new TaskFailure('CLONE_FAILED', `git clone of ${url} failed (exit ${code ?? 'killed'}); see the stage log`, { stage: 'connection', hint: 'check the codebase connector with Test connection' });
