@@ -117,11 +117,13 @@ export class AlertRulesService {
   /** Newest first; each notification with its task's current status. */
   firings(rule: AlertRuleEntity, limit: number) {
     return this.dataSource.query(
-      `SELECT f.id, f.status, f.subject, f.event, f.fired_at AS "firedAt",
+      // The page first, then its notifications' task statuses: the join runs for the rows returned only.
+      `WITH page AS (SELECT * FROM alert_firings WHERE rule_id = $1 ORDER BY fired_at DESC, id DESC LIMIT $2)
+       SELECT f.id, f.status, f.subject, f.event, f.fired_at AS "firedAt",
               COALESCE((SELECT jsonb_agg(n || jsonb_build_object('taskStatus', t.status, 'error', COALESCE(n->'error', t.error)) ORDER BY ord)
                           FROM jsonb_array_elements(f.notifications) WITH ORDINALITY AS x(n, ord)
                           LEFT JOIN tasks t ON t.id = (n->>'taskId')::uuid), '[]'::jsonb) AS notifications
-         FROM alert_firings f WHERE f.rule_id = $1 ORDER BY f.fired_at DESC LIMIT $2`,
+         FROM page f ORDER BY f.fired_at DESC, f.id DESC`,
       [rule.id, limit],
     ) as Promise<Array<Record<string, unknown>>>;
   }
