@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchAlerts } from './alerts';
 import { benchConnectorList } from './connectors-list';
 import { benchConsoleLoad } from './console-load';
 import { benchDelegateFootprint } from './delegate-footprint';
@@ -12,6 +13,7 @@ import type { Sample } from './stats';
 
 /** `npm run bench [name…]`: runs the benchmarks, prints their tables, writes JSON to test/bench/results/. */
 const BENCHMARKS: Record<string, () => Promise<Sample[]>> = {
+  alerts: benchAlerts,
   'connectors-list': benchConnectorList,
   'dispatch-latency': benchDispatchLatency,
   'dispatch-throughput': benchDispatchThroughput,

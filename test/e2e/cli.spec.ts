@@ -196,6 +196,34 @@ describe('conduit CLI against a running control plane and delegate', () => {
     expect((await cli(['delegate', 'list'])).stdout).toMatch(/^cli-e2e-delegate\s+default\s+connected\s+cli-e2e/m);
   });
 
+  it('applies alert rules idempotently, diffs them on --dry-run, reports a bad one by field, and gets, describes and deletes them', async () => {
+    const rule = (cooldown: string, notify = 'web') =>
+      `alertRule:\n  identifier: edge_gone\n  name: Edge delegate gone\n  condition:\n    type: DelegateDisconnected\n    for: 5m\n    delegates: [edge-nowhere]\n  notify: [${notify}]\n  cooldown: ${cooldown}\n`;
+    const file = path.join(home, 'alerts.yaml');
+    await writeFile(file, rule('3600s'));
+    expect(await cli(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'created alertRule/edge_gone\n' });
+    // 3600s is stored as 1h: the same rule, so nothing to do.
+    expect(await cli(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'unchanged alertRule/edge_gone\n' });
+
+    await writeFile(file, rule('30m'));
+    const dry = await cli(['apply', '--dry-run', '-f', file]);
+    expect(dry.stdout).toContain('would update alertRule/edge_gone\n--- alertRule/edge_gone (control plane)\n+++ alertRule/edge_gone (file)\n');
+    expect(dry.stdout).toContain('-cooldown: 1h\n+cooldown: 30m\n');
+    expect((await api('/v1/alert-rules/edge_gone')).body).toMatchObject({ cooldown: '1h', version: 1 });
+    expect(await cli(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'updated alertRule/edge_gone\n' });
+    expect((await api('/v1/alert-rules/edge_gone')).body).toMatchObject({ cooldown: '30m', version: 2 });
+
+    await writeFile(file, rule('30m', 'nowhere'));
+    const refused = await cli(['apply', '-f', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("failed alertRule/edge_gone (" + file + "):\n  error: notify[0]: connector 'nowhere' not found in account 'default'");
+
+    expect((await cli(['get', 'alert-rules'])).stdout).toMatch(/^IDENTIFIER\s+CONDITION\s+NOTIFY\s+COOLDOWN\s+ENABLED[\s\S]*^edge_gone\s+DelegateDisconnected\s+web\s+30m\s+yes/m);
+    expect(YAML.parse((await cli(['describe', 'alert-rule', 'edge_gone'])).stdout)).toMatchObject({ identifier: 'edge_gone', condition: { for: '5m' }, firings: [] });
+    expect(await cli(['delete', 'alert-rule', 'edge_gone'])).toMatchObject({ code: 0, stdout: 'deleted alert-rule/edge_gone\n' });
+    expect((await api('/v1/alert-rules/edge_gone')).status).toBe(404);
+  });
+
   it('creates a delegate token with install commands and revokes it', async () => {
     const created = await cli(['delegate', 'token', 'create', 'edge-site', '-o', 'json']);
     const body = JSON.parse(created.stdout) as { id: string; token: string; install: { docker: string } };
@@ -245,6 +273,8 @@ describe('conduit CLI against a running control plane and delegate', () => {
     expect(greet.stdout).toContain("[Build] step 'main' (attempt 1) started");
     expect(greet.stdout).toMatch(/^ {2}\[Build\] hello \*\*\*$/m);
     expect(greet.stdout).toMatch(/^ {2}✓ stage Build \(ci\): succeeded\n {4}✓ step main: succeeded, exit code 0/m);
+    // The step's lifecycle phases: no codebase, so nothing to authenticate or connect to.
+    expect(greet.stdout).toMatch(/^ {6}resolution \d+ ms · validation \d+ ms · authentication skipped · connection skipped · operation \d+ ms · monitoring \d+ ms$/m);
     expect(greet.code).toBe(0);
     for (const text of [greet.stdout, greet.stderr, controlPlane.output]) expect(text).not.toContain(stepSecret);
 

@@ -1,4 +1,7 @@
-import { startGitHttp, startKubernetes, type GitHttpPeer, type KubernetesStandIn } from '../peers';
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startGitHttp, startKubernetes, startSshd, type GitHttpPeer, type KubernetesStandIn } from '../peers';
 import { RunningProcess, waitFor } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -134,6 +137,141 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
     expect(logs).not.toContain(Buffer.from(canary).toString('base64'));
     expect(cluster.getObject('configmaps', 'production', 'conduit-release-my-service')).toMatchObject({ data: { service: 'my_service', environment: 'production', deployTo: 'k8s_prod' } });
     expect(git.requests.some((r) => r.path.includes('/demo.git/'))).toBe(true);
+    // The step's six lifecycle phases, each timed: the clone authenticated and connected for it.
+    const [step] = (execution['stages'] as Array<{ steps: Array<{ phases: Json[] }> }>)[0]?.steps ?? [];
+    expect(step?.phases).toEqual(
+      ['resolution', 'validation', 'authentication', 'connection', 'operation', 'monitoring'].map((phase) => ({ phase, status: 'succeeded', durationMs: expect.any(Number) })),
+    );
+  });
+
+  it('applies the failure strategies: a flaky stage is retried until it passes, ignore goes on, a failed step is no transient failure, abort stops', async () => {
+    const counter = await mkdtemp(path.join(os.tmpdir(), 'conduit-e2e-flaky-'));
+    const stage = (name: string, strategy: string, command: string) =>
+      `    - name: ${name}\n      type: ci\n${strategy ? `      failureStrategy: ${strategy}\n` : ''}      spec:\n        steps:\n          - name: ${name.toLowerCase()}\n            type: run\n            spec:\n              shell: sh\n              command: ${command}\n`;
+    const yaml = `pipeline:\n  name: Strategies\n  identifier: strategies\n  stages:\n${[
+      // Fails twice, then passes: each attempt is a fresh stage task (fresh workspace), so the count lives outside it.
+      stage('Flaky', '{action: retry, retries: 3}', `n=$(cat ${counter}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}/n; echo "attempt $n"; test $n -ge 3`),
+      stage('Optional', '{action: ignore}', 'exit 4'),
+      stage('Strict', '{action: retry, retries: 2, on: transient}', 'exit 5'),
+      stage('Never', '', 'echo never'),
+    ].join('')}`;
+    expect((await api('POST', `/v1/pipelines${P}`, yaml)).status).toBe(201);
+    const started = await api('POST', `/v1/pipelines/strategies/executions${P}`);
+    const execution = await waitFor(async () => {
+      const e = (await api('GET', `/v1/pipelines/strategies/executions/${started.body['id']}${P}`)).body;
+      return e['status'] !== 'running' && e;
+    }, 'the strategies run to end', { timeoutMs: 90_000, process: controlPlane });
+    expect(execution).toMatchObject({
+      status: 'failed',
+      stages: [
+        { name: 'Flaky', status: 'succeeded', attempts: 3 },
+        { name: 'Optional', status: 'ignored', attempts: 1, error: { code: 'STEP_FAILED' } },
+        { name: 'Strict', status: 'failed', attempts: 1, error: { code: 'STEP_FAILED', message: "step 'strict' exited with 5" } },
+        { name: 'Never', status: 'skipped', attempts: 0 },
+      ],
+    });
+    expect((execution['stages'] as Array<{ taskIds: string[] }>)[0]?.taskIds).toHaveLength(3);
+    const logs = (await api('GET', `/v1/pipelines/strategies/executions/${started.body['id']}/logs${P}`)).text;
+    expect(logs).toContain('[Flaky] attempt 3');
+    expect(logs).not.toContain('never');
+    await rm(counter, { recursive: true, force: true });
+  });
+
+  it('deploys a service’s own manifests by server-side apply, in the environment’s namespace unless one is named', async () => {
+    const yaml = `pipeline:
+  name: Ship web
+  identifier: ship_web
+  stages:
+    - name: Deploy
+      type: deploy
+      spec:
+        service:
+          name: web
+          manifests: |
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              labels:
+                app: web
+            spec:
+              replicas: 2
+              selector:
+                matchLabels:
+                  app: web
+              template:
+                metadata:
+                  labels:
+                    app: web
+                spec:
+                  containers:
+                    - name: web
+                      image: registry.local/web:1.4.2
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: web-settings
+              namespace: default
+            data:
+              mode: production
+        environment:
+          name: production
+          deploy-to: k8s_prod
+        connector: org.k8s_connector
+`;
+    expect((await api('POST', `/v1/pipelines${P}`, yaml)).status).toBe(201);
+    const started = await api('POST', `/v1/pipelines/ship_web/executions${P}`);
+    const execution = await waitFor(async () => {
+      const e = (await api('GET', `/v1/pipelines/ship_web/executions/${started.body['id']}${P}`)).body;
+      return e['status'] !== 'running' && e;
+    }, 'the deploy to end', { process: controlPlane });
+    expect(execution).toMatchObject({ status: 'succeeded', stages: [{ name: 'Deploy', status: 'succeeded', target: { service: 'web' } }] });
+    expect(cluster.getObject('deployments', 'production', 'web')).toMatchObject({ spec: { replicas: 2, template: { spec: { containers: [{ image: 'registry.local/web:1.4.2' }] } } } });
+    expect(cluster.getObject('configmaps', 'default', 'web-settings')).toMatchObject({ data: { mode: 'production' } });
+    expect(cluster.getObject('configmaps', 'production', 'conduit-release-web')).toMatchObject({ data: { service: 'web', manifests: 'Deployment/production/web\nConfigMap/default/web-settings' } });
+    const logs = (await api('GET', `/v1/pipelines/ship_web/executions/${started.body['id']}/logs${P}`)).text;
+    expect(logs).toContain('[Deploy] applied Deployment production/web');
+  });
+
+  it('clones an SSH codebase with system git, held to the connector’s pinned host key (real sshd + git peer)', async () => {
+    const sshd = await startSshd();
+    try {
+      expect((await api('POST', `/v1/secrets${P}`, { identifier: 'deploy_key', name: 'deploy_key', kind: 'ssh-key', value: { privateKey: sshd.privateKey } })).status).toBe(201);
+      const connector = (identifier: string, fingerprint: string) => ({
+        identifier,
+        name: identifier,
+        type: 'Git',
+        spec: { url: sshd.git.url, connectionType: 'Repo', type: 'Ssh', spec: { sshKeyRef: 'deploy_key', knownHostFingerprints: [fingerprint] } },
+      });
+      expect((await api('POST', `/v1/connectors${P}`, connector('ssh_git', sshd.hostKeyFingerprint))).status).toBe(201);
+      expect((await api('POST', `/v1/connectors${P}`, connector('ssh_git_mitm', `SHA256:${'A'.repeat(43)}`))).status).toBe(201);
+      const pipeline = (identifier: string, ref: string) =>
+        `pipeline:\n  name: ${identifier}\n  identifier: ${identifier}\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        codebase:\n          connector: ${ref}\n          repo: demo.git\n        steps:\n          - name: check\n            type: run\n            spec:\n              shell: sh\n              command: |\n                echo "head: $(git rev-parse HEAD)"\n                ls -a .. | grep -c ssh || true\n`;
+      const run = async (identifier: string) => {
+        const started = await api('POST', `/v1/pipelines/${identifier}/executions${P}`);
+        return waitFor(async () => {
+          const e = (await api('GET', `/v1/pipelines/${identifier}/executions/${started.body['id']}${P}`)).body;
+          return e['status'] !== 'running' && e;
+        }, `${identifier} to end`, { process: controlPlane });
+      };
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_build', 'ssh_git'))).status).toBe(201);
+      const execution = await run('ssh_build');
+      expect(execution).toMatchObject({ status: 'succeeded' });
+      const logs = (await api('GET', `/v1/pipelines/ssh_build/executions/${execution['id']}/logs${P}`)).text;
+      expect(logs).toContain(`[Build] head: ${sshd.git.branches.main}`);
+      // The key directory is gone before the first step runs.
+      expect(logs).toContain('[Build] 0');
+      expect(logs).not.toContain('OPENSSH PRIVATE KEY');
+
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_mitm', 'ssh_git_mitm'))).status).toBe(201);
+      expect(await run('ssh_mitm')).toMatchObject({
+        status: 'failed',
+        stages: [{ status: 'failed', error: { code: 'HOST_KEY_MISMATCH', message: expect.stringContaining(`presented ${sshd.hostKeyFingerprint}`) } }],
+      });
+    } finally {
+      await sshd.stop();
+    }
   });
 
   it('streams the logs as Server-Sent Events until the run ends', async () => {

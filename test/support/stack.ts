@@ -12,6 +12,8 @@ export interface Stack {
   redisPrefix: string;
   apiKey: string;
   controlPlane: RunningProcess;
+  /** The control plane's environment: another replica of it starts with this and its own PORT. */
+  controlPlaneEnv: Record<string, string>;
   delegate: RunningProcess;
   /** Every response body seen, for leak checks. */
   responses: string[];
@@ -29,7 +31,7 @@ export async function startStack(options: { name: string; delegateEnv?: Record<s
   const home = await mkdtemp(path.join(os.tmpdir(), `conduit-e2e-${options.name}-`));
   const port = await freePort();
   const redisPrefix = `conduit-e2e-${options.name}-${process.pid}`;
-  const controlPlane = runTs('apps/control-plane/src/main.ts', {
+  const controlPlaneEnv: Record<string, string> = {
     PORT: String(port),
     CONDUIT_HOME: home,
     DATABASE_URL: db.url,
@@ -38,7 +40,8 @@ export async function startStack(options: { name: string; delegateEnv?: Record<s
     CONDUIT_LOCAL_DELEGATE: '1',
     LOG_LEVEL: 'info',
     ...options.controlPlaneEnv,
-  });
+  };
+  const controlPlane = runTs('apps/control-plane/src/main.ts', controlPlaneEnv);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'control plane', { process: controlPlane });
   const apiKey = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
   const responses: string[] = [];
@@ -74,6 +77,7 @@ export async function startStack(options: { name: string; delegateEnv?: Record<s
     redisPrefix,
     apiKey,
     controlPlane,
+    controlPlaneEnv,
     delegate,
     responses,
     api,

@@ -72,7 +72,7 @@ export function buildProgram(io: Io, clock: { now: () => Date } = { now: () => n
 
   program
     .command('apply')
-    .description('create or update connectors, secrets (metadata only) and pipelines from YAML files; idempotent')
+    .description('create or update connectors, secrets (metadata only), pipelines and alert rules from YAML files; idempotent')
     .requiredOption('-f, --filename <path...>', 'a file, a directory (its .yaml/.yml files in name order) or - for stdin; repeatable')
     .option('--dry-run', 'show what would change, as a diff, and write nothing')
     .addHelpText(
@@ -83,7 +83,9 @@ Documents (several per file, separated by ---):
   secret:     identifier, name, kind, description, tags — metadata only; values are never read from files
               (set them with conduit secret create); kind reference takes reference: {manager, path, key}
   pipeline:   a pipeline with pipeline.identifier
-Applied in order secrets, connectors, pipelines; prints created|updated|unchanged KIND/ID for each.
+  alertRule:  identifier, name, condition {type: ConnectorStatusChange | DelegateDisconnected | PipelineFailed, …},
+              notify (notification connector references), cooldown, enabled
+Applied in order secrets, connectors, pipelines, alert rules; prints created|updated|unchanged KIND/ID for each.
 A connector file that names orgIdentifier is applied there, everything else in the selected scope.
 Nothing is written if any document is invalid. Exit code 1 if anything could not be applied.`,
     )

@@ -47,6 +47,12 @@ describe('the API and the delegate socket under hostile input (property-based, r
         selectors: fc.anything(),
         secrets: fc.anything(),
         version: fc.anything(),
+        condition: fc.oneof(
+          fc.anything(),
+          fc.record({ type: fc.constantFrom('ConnectorStatusChange', 'DelegateDisconnected', 'PipelineFailed', 'x'), for: fc.anything(), connectors: fc.anything(), toStatus: fc.anything(), pipelines: fc.anything() }, { requiredKeys: [] }),
+        ),
+        notify: fc.oneof(fc.anything(), fc.array(fc.constantFrom('hook', 'org.x', 'account.', 'a b'))),
+        cooldown: fc.oneof(fc.anything(), fc.constantFrom('15m', '0s', '1h30m', 'soon')),
       },
       { requiredKeys: [] },
     ),
@@ -60,6 +66,8 @@ describe('the API and the delegate socket under hostile input (property-based, r
     ['POST', '/v1/organizations'],
     ['POST', '/v1/role-bindings'],
     ['POST', '/v1/delegate-tokens'],
+    ['POST', '/v1/alert-rules?org=default&project=default'],
+    ['PUT', '/v1/alert-rules/nope'],
   ])('%s %s answers arbitrary JSON bodies with 2xx or a 4xx that says why', async (method, route) => {
     await fc.assert(
       fc.asyncProperty(jsonish, async (body) => {
@@ -86,6 +94,7 @@ describe('the API and the delegate socket under hostile input (property-based, r
         expectClientError(await api.get(`/v1/connectors/${encodeURIComponent(ref) || 'x'}?${q}`));
         expectClientError(await api.get(`/v1/connectors?${q}&tag=${encodeURIComponent(ref)}`));
         expectClientError(await api.get(`/v1/tasks?${q}`));
+        expectClientError(await api.get(`/v1/alert-rules/${encodeURIComponent(ref) || 'x'}/firings?${q}`));
       }),
       { numRuns: runs },
     );

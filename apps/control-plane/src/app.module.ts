@@ -4,6 +4,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { AlertsModule } from './alerts/alerts.module';
+import { DomainEventsModule } from './alerts/domain-events';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectorsModule } from './connectors/connectors.module';
@@ -69,6 +71,7 @@ export class AppModule implements NestModule {
         }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule,
+        DomainEventsModule,
         ScopesModule,
         AuditModule,
         AuthModule,
@@ -77,6 +80,7 @@ export class AppModule implements NestModule {
         PipelinesModule,
         SecretsModule,
         TasksModule,
+        AlertsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, BootstrapService],

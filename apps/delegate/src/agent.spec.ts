@@ -186,7 +186,7 @@ describe('DelegateAgent with its task runner, against a control plane over a rea
       publicKey: keys.publicKey,
     });
     expect([...hello.taskKinds].sort()).toEqual(
-      [TaskKind.ConnectorTest, TaskKind.ConnectorOperation, TaskKind.Echo, TaskKind.Noop, TaskKind.PipelineCi, TaskKind.PipelineDeploy, TaskKind.SecretReseal, TaskKind.Sleep, TaskKind.SleepMutating].sort(),
+      [TaskKind.ConnectorTest, TaskKind.ConnectorOperation, TaskKind.Echo, TaskKind.Noop, TaskKind.NotificationSend, TaskKind.PipelineCi, TaskKind.PipelineDeploy, TaskKind.SecretReseal, TaskKind.Sleep, TaskKind.SleepMutating].sort(),
     );
 
     const value = 'p@ss-w0rd-in-the-vault';

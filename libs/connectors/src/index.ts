@@ -48,8 +48,18 @@ export {
 } from './harness/connector-yaml';
 export * from './types';
 export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorAction, type ConnectorOperations, type OperationContext } from './operations/context';
-export { cloneUrlOf, gitHttpAuthorization } from './operations/git-auth';
+export { cloneAccessOf, cloneUrlOf, type CloneAccess } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';
 export { pinnedHostKeys, usesSshKey, withPinnedHostKey } from './schema/host-keys';
 export { SSH_FINGERPRINT_PATTERN } from './schema/auth';
+export {
+  isNotificationType,
+  NOTIFICATION_TYPES,
+  notificationProblem,
+  sendNotification,
+  type NotificationMessage,
+  type NotificationReceipt,
+  type NotificationSeverity,
+  type NotificationType,
+} from './operations/notifications';

@@ -44,6 +44,7 @@ export function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
             },
           ];
     case 'invalid_union':
+      if (issue.input === undefined) return [{ path, code: PipelineErrorCode.Required, message: `${describeField(path)} is required` }];
       return [
         {
           path,

@@ -61,6 +61,8 @@ export interface DeployStage extends ExecutionSettings {
   failureStrategy: FailureStrategy;
   spec: {
     service: string;
+    /** The service's Kubernetes manifests, inline (multi-document YAML); without them only a release record is applied. */
+    manifests?: string;
     /** `deployTo` is YAML's `deploy-to`. */
     environment: { name: string; deployTo: string };
     /** Connector reference: `account.x`, `org.x` or `x`. */

@@ -40,7 +40,11 @@ function toStage(stage: StageDocument, pipelineTimeoutMs: number): Stage {
     return {
       ...settings,
       type: 'deploy',
-      spec: { service, environment: { name: environment.name, deployTo: environment['deploy-to'] }, connector },
+      spec: {
+        ...(typeof service === 'string' ? { service } : { service: service.name, manifests: service.manifests }),
+        environment: { name: environment.name, deployTo: environment['deploy-to'] },
+        connector,
+      },
     };
   }
   const { codebase, steps } = stage.spec;

@@ -1,4 +1,5 @@
 import { DelegateTag } from '@conduit/protocol';
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { parseTimeout } from './duration';
 import { PipelineErrorCode } from './errors';
@@ -216,13 +217,35 @@ const CiStage = mapping({
   }),
 });
 
+/**
+ * Kubernetes manifests written inline (several documents separated by ---); each must be an object with
+ * apiVersion, kind and metadata.name, so a typo is reported when the pipeline is saved, not at deploy time.
+ */
+const Manifests = Command.superRefine((text, ctx) => {
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [];
+  list.forEach((document, i) => {
+    const object: unknown = document.errors.length ? undefined : document.toJS();
+    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } } | null | undefined;
+    if (typeof o?.apiVersion !== 'string' || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
+      addIssue(ctx, `manifest ${i + 1} is not a Kubernetes object with apiVersion, kind and metadata.name`, { code: PipelineErrorCode.InvalidValue });
+    }
+  });
+  if (list.length === 0) addIssue(ctx, 'holds no manifest', { code: PipelineErrorCode.InvalidValue });
+});
+
+/** A service: its name alone (the example's `service: my_service`), or its name and the manifests that deploy it. */
+const Service = z.union([entityName('service'), mapping({ name: entityName('service'), manifests: Manifests })], {
+  error: () => 'expected a service name, or a mapping with name and manifests',
+});
+
 const DeployStage = mapping({
   name: Name,
   type: z.literal('deploy'),
   ...executionSettings,
   failureStrategy: FailureStrategy.optional(),
   spec: mapping({
-    service: entityName('service'),
+    service: Service,
     environment: mapping({ name: entityName('environment'), 'deploy-to': entityName('infrastructure') }),
     connector: ConnectorRef,
   }),

@@ -29,10 +29,10 @@ function stageYaml(stage: Stage, pipelineTimeoutMs: number): Record<string, unkn
     ...failureStrategy(stage.failureStrategy),
   };
   if (stage.type === 'deploy') {
-    const { service, environment, connector } = stage.spec;
+    const { service, manifests, environment, connector } = stage.spec;
     return {
       ...common,
-      spec: { service, environment: { name: environment.name, 'deploy-to': environment.deployTo }, connector },
+      spec: { service: manifests === undefined ? service : { name: service, manifests }, environment: { name: environment.name, 'deploy-to': environment.deployTo }, connector },
     };
   }
   const { codebase, steps } = stage.spec;

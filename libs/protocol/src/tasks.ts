@@ -25,6 +25,8 @@ export const TaskKind = {
    * for the delegate (the control plane stores the result), so it may run again.
    */
   SecretReseal: 'secret.reseal',
+  /** Sends an alert through a notification connector (Slack, Teams, PagerDuty, webhook). Mutating. */
+  NotificationSend: 'notification.send',
 } as const;
 
 /** Default time a task of each kind may run on a delegate. */
@@ -38,4 +40,5 @@ export const TASK_TIMEOUT_MS: Record<string, number> = {
   'pipeline.ci': 3_600_000,
   'pipeline.deploy': 600_000,
   'secret.reseal': 30_000,
+  'notification.send': 60_000,
 };

@@ -55,6 +55,28 @@ export interface PipelineView {
   yaml?: string;
 }
 
+export interface AlertRuleView {
+  identifier: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  condition: { type: string } & Record<string, unknown>;
+  notify: string[];
+  cooldown: string;
+  scope: ScopeView;
+  version: number;
+  updatedAt: string;
+}
+
+export interface AlertFiringView {
+  id: string;
+  status: 'sent' | 'suppressed';
+  subject: string;
+  event: { title: string; text: string; severity: string };
+  firedAt: string;
+  notifications: Array<{ connector: string; taskId?: string; taskStatus: string | null; error: { code: string; message: string } | null }>;
+}
+
 export interface DelegateView {
   id: string;
   name: string;
@@ -125,6 +147,7 @@ export interface StepView {
   exitCode?: number | null;
   durationMs?: number;
   attempts?: number;
+  phases?: Array<{ phase: string; status: string; durationMs: number }>;
 }
 
 export interface StageView {

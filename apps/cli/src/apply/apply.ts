@@ -1,16 +1,30 @@
 import type { ImportedConnector } from '@conduit/connectors';
 import { ApiClient, ApiFailure, type ScopeSelection } from '../api/api-client';
-import type { ConnectorView, PipelineView, SecretView } from '../api/views';
+import type { AlertRuleView, ConnectorView, PipelineView, SecretView } from '../api/views';
 import { CliError, ExitCode } from '../errors';
 import type { Io } from '../io';
 import { DOCUMENT_KINDS, loadDocuments, type SourceDocument } from './documents';
-import { compareConnector, comparePipeline, compareSecret, pipelineIdentifier, readConnector, readSecret, type Comparison, type SecretDocument } from './plan';
+import {
+  alertRuleBody,
+  compareAlertRule,
+  compareConnector,
+  comparePipeline,
+  compareSecret,
+  pipelineIdentifier,
+  readAlertRule,
+  readConnector,
+  readSecret,
+  type AlertRuleDocument,
+  type Comparison,
+  type SecretDocument,
+} from './plan';
 
 /** A document read and checked, ready to compare with the control plane. */
 type Prepared =
   | { kind: 'connector'; document: SourceDocument; identifier: string; scope: ScopeSelection; connector: ImportedConnector }
   | { kind: 'secret'; document: SourceDocument; identifier: string; scope: ScopeSelection; secret: SecretDocument & { name: string } }
-  | { kind: 'pipeline'; document: SourceDocument; identifier: string; scope: ScopeSelection };
+  | { kind: 'pipeline'; document: SourceDocument; identifier: string; scope: ScopeSelection }
+  | { kind: 'alertRule'; document: SourceDocument; identifier: string; scope: ScopeSelection; rule: AlertRuleDocument };
 
 const PAST: Record<'create' | 'update', string> = { create: 'created', update: 'updated' };
 
@@ -38,16 +52,20 @@ function prepare(document: SourceDocument, scope: ScopeSelection): Prepared {
     }
     case 'pipeline':
       return { kind: 'pipeline', document, identifier: pipelineIdentifier(document), scope };
+    case 'alertRule': {
+      const rule = readAlertRule(document);
+      return { kind: 'alertRule', document, identifier: rule.identifier, scope, rule };
+    }
   }
 }
 
 /**
  * `conduit apply`: every document is read and checked first (nothing is written if one is broken), then applied
- * in dependency order — secrets, connectors, pipelines — comparing each with what the control plane holds.
+ * in dependency order — secrets, connectors, pipelines, alert rules — comparing each with what the control plane holds.
  */
 export async function runApply(io: Io, client: ApiClient, targets: readonly string[], dryRun: boolean): Promise<ExitCode> {
   const documents = await loadDocuments(targets, io.readStdin);
-  if (documents.length === 0) throw CliError.usage(`no documents found in ${targets.join(', ')} (conduit applies .yaml/.yml files with a connector:, secret: or pipeline: document)`);
+  if (documents.length === 0) throw CliError.usage(`no documents found in ${targets.join(', ')} (conduit applies .yaml/.yml files with a connector:, secret:, pipeline: or alertRule: document)`);
 
   const prepared: Prepared[] = [];
   const problems: string[] = [];
@@ -154,6 +172,17 @@ async function plan(client: ApiClient, item: Prepared): Promise<{ comparison: Co
         apply: async () => {
           if (!current) await client.request('POST', '/v1/pipelines', { scope, yaml: item.document.text });
           else await client.request('PUT', `/v1/pipelines/${id}`, { scope, yaml: item.document.text, query: { version: current.version } });
+          return [];
+        },
+      };
+    }
+    case 'alertRule': {
+      const current = await existing(() => client.request<AlertRuleView>('GET', `/v1/alert-rules/${id}`, { scope }));
+      return {
+        comparison: compareAlertRule(current, item.rule),
+        apply: async () => {
+          if (!current) await client.request('POST', '/v1/alert-rules', { scope, json: alertRuleBody(item.rule) });
+          else await client.request('PUT', `/v1/alert-rules/${id}`, { scope, json: { ...alertRuleBody(item.rule), version: current.version } });
           return [];
         },
       };

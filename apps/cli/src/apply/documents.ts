@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { CliError } from '../errors';
 
-export const DOCUMENT_KINDS = ['secret', 'connector', 'pipeline'] as const;
+// Also the order they are applied in: what a document names exists before it.
+export const DOCUMENT_KINDS = ['secret', 'connector', 'pipeline', 'alertRule'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** One YAML document of an applied file: its kind (the root key), its text as written and its data. */

@@ -1,9 +1,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ConnectorView, SecretView } from '../api/views';
+import type { AlertRuleView, ConnectorView, SecretView } from '../api/views';
 import { loadDocuments, parseDocuments } from './documents';
-import { compareConnector, comparePipeline, compareSecret, readConnector, readSecret } from './plan';
+import { compareAlertRule, compareConnector, comparePipeline, compareSecret, readAlertRule, readConnector, readSecret } from './plan';
 
 const connectorYaml = (description: string) => `connector:
   name: Prometheus
@@ -136,5 +136,48 @@ describe('apply: comparing with the control plane', () => {
     const changed = comparePipeline('pipeline:\n  identifier: deploy\n  name: Old\n  stages: []\n', document, 'deploy');
     expect(changed.action).toBe('update');
     expect(changed.diff).toEqual(expect.arrayContaining(['-  name: Old', '+  name: Deploy   # the name']));
+  });
+});
+
+describe('alert rule documents', () => {
+  const ruleYaml = (extra = '') => `alertRule:
+  identifier: deploy_failed
+  name: Deploy failed
+  condition:
+    type: PipelineFailed
+  notify: [org.slack]
+  cooldown: 900s
+${extra}`;
+  const storedRule = (over: Partial<AlertRuleView> = {}): AlertRuleView => ({
+    identifier: 'deploy_failed',
+    name: 'Deploy failed',
+    description: '',
+    enabled: true,
+    condition: { type: 'PipelineFailed', pipelines: [] },
+    notify: ['org.slack'],
+    cooldown: '15m',
+    scope: { level: 'account', org: null, project: null },
+    version: 2,
+    updatedAt: '2025-01-01T00:00:00Z',
+    ...over,
+  });
+  const read = (text: string) => readAlertRule(parseDocuments(text, 'rules.yaml')[0] as never);
+
+  it('is unchanged against the stored rule when only defaults and the spelling of durations differ', () => {
+    expect(compareAlertRule(storedRule(), read(ruleYaml()))).toEqual({ action: 'unchanged', diff: [] });
+  });
+
+  it('shows what changed, and creates what is missing', () => {
+    const changed = compareAlertRule(storedRule(), read(ruleYaml('  enabled: false\n')));
+    expect(changed.action).toBe('update');
+    expect(changed.diff).toContain('-enabled: true');
+    expect(changed.diff).toContain('+enabled: false');
+    expect(compareAlertRule(undefined, read(ruleYaml())).action).toBe('create');
+  });
+
+  it('names the field of a broken document', () => {
+    expect(() => read('alertRule:\n  identifier: x\n  condition: {type: PipelineFailed}\n  notify: []\n  severity: high\n')).toThrow(
+      /rules\.yaml: not an alert rule document:\n {2}alertRule\.notify: .*\n {2}alertRule: Unrecognized key: "severity"/,
+    );
   });
 });

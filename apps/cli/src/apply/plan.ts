@@ -1,7 +1,8 @@
 import { parseHarnessConnectorYaml, validateConnectorSpec, type ImportedConnector } from '@conduit/connectors';
+import { formatDuration, parseDuration } from '@conduit/pipeline';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { ConnectorView, SecretView } from '../api/views';
+import type { AlertRuleView, ConnectorView, SecretView } from '../api/views';
 import { CliError } from '../errors';
 import { unifiedDiff } from './diff';
 import type { SourceDocument } from './documents';
@@ -152,4 +153,56 @@ export function comparePipeline(currentYaml: string | undefined, document: Sourc
   if (currentYaml === undefined) return { action: 'create', diff: unifiedDiff('', document.text, { before: '/dev/null', after: label }) };
   if (canonical(YAML.parse(currentYaml)) === canonical(document.data)) return { action: 'unchanged', diff: [] };
   return { action: 'update', diff: unifiedDiff(currentYaml, document.text, { before: `${label} (control plane)`, after: `${label} (file)` }) };
+}
+
+// --- alert rules -------------------------------------------------------------------------------------
+
+/**
+ * An `alertRule:` document, in the API's JSON shape. Only what apply needs is checked here; the control plane
+ * validates the rest (and every connector the rule names) and its answer names the field.
+ */
+export const AlertRuleDocument = z
+  .object({
+    identifier: z.string().min(1),
+    name: z.string().min(1).optional(),
+    description: z.string().default(''),
+    enabled: z.boolean().default(true),
+    condition: z.object({ type: z.string().min(1) }).passthrough(),
+    notify: z.array(z.string()).min(1),
+    cooldown: z.string().default('15m'),
+  })
+  .strict();
+export type AlertRuleDocument = z.infer<typeof AlertRuleDocument> & { name: string };
+
+export function readAlertRule(document: SourceDocument): AlertRuleDocument {
+  const parsed = AlertRuleDocument.safeParse(document.data['alertRule']);
+  if (!parsed.success) {
+    throw new CliError([`${document.source}: not an alert rule document:`, ...parsed.error.issues.map((i) => `  ${['alertRule', ...i.path].join('.')}: ${i.message}`)].join('\n'));
+  }
+  return { ...parsed.data, name: parsed.data.name ?? parsed.data.identifier };
+}
+
+/** The lists a condition may leave out, filled in as the control plane stores them. */
+const CONDITION_LISTS: Record<string, string[]> = { ConnectorStatusChange: ['connectors', 'toStatus'], DelegateDisconnected: ['delegates'], PipelineFailed: ['pipelines'] };
+
+/** A duration as the control plane writes it back ('900s' and '15m' are the same cooldown). */
+const sameDuration = (text: string) => {
+  const parsed = parseDuration(text);
+  return parsed.ok ? formatDuration(parsed.ms) : text;
+};
+
+function alertRuleShape(rule: AlertRuleDocument | AlertRuleView) {
+  const condition: Record<string, unknown> = { ...rule.condition };
+  for (const list of CONDITION_LISTS[String(condition['type'])] ?? []) condition[list] ??= [];
+  return { identifier: rule.identifier, name: rule.name, description: rule.description, enabled: rule.enabled, condition, notify: rule.notify, cooldown: sameDuration(rule.cooldown) };
+}
+
+export function compareAlertRule(current: AlertRuleView | undefined, desired: AlertRuleDocument): Comparison {
+  return compare(`alertRule/${desired.identifier}`, current && alertRuleShape(current), alertRuleShape(desired));
+}
+
+/** The body the API takes for a rule read from a file. */
+export function alertRuleBody(rule: AlertRuleDocument) {
+  const { identifier, name, description, enabled, condition, notify, cooldown } = rule;
+  return { identifier, name, description, enabled, condition, notify, cooldown };
 }

@@ -1,12 +1,12 @@
 import { Argument, Command, Option } from 'commander';
 import { ApiClient } from '../api/api-client';
-import type { ConnectorView, DelegateView, Page, PipelineView, SecretView, TaskEventView, TaskView } from '../api/views';
+import type { AlertFiringView, AlertRuleView, ConnectorView, DelegateView, Page, PipelineView, SecretView, TaskEventView, TaskView } from '../api/views';
 import type { Io } from '../io';
 import { columnsFor } from '../output/columns';
 import { renderDocument, renderList, type OutputFormat } from '../output/format';
 import { action, outputOption } from './command-kit';
 
-const LISTABLE = ['connectors', 'secrets', 'pipelines', 'delegates', 'tasks'] as const;
+const LISTABLE = ['connectors', 'secrets', 'pipelines', 'alert-rules', 'delegates', 'tasks'] as const;
 type Listable = (typeof LISTABLE)[number];
 
 const scopeName = (client: ApiClient) => (client.scope.project ? `project '${client.scope.org}/${client.scope.project}'` : client.scope.org ? `organization '${client.scope.org}'` : 'the account');
@@ -31,6 +31,8 @@ export async function listResources(client: ApiClient, kind: Listable, options: 
       return (await client.request<Page<SecretView>>('GET', '/v1/secrets', { query: { includeParentScopes: options.includeParents ? 'true' : undefined } })).items;
     case 'pipelines':
       return (await client.request<Page<PipelineView>>('GET', '/v1/pipelines')).items;
+    case 'alert-rules':
+      return (await client.request<Page<AlertRuleView>>('GET', '/v1/alert-rules')).items;
     case 'delegates':
       return (await client.request<Page<DelegateView>>('GET', '/v1/delegates', { scoped: false })).items;
     case 'tasks':
@@ -41,7 +43,7 @@ export async function listResources(client: ApiClient, kind: Listable, options: 
 export function registerResources(program: Command, io: Io, now: () => Date): void {
   program
     .command('get')
-    .description('list connectors, secrets (metadata only), pipelines, delegates or recent tasks')
+    .description('list connectors, secrets (metadata only), pipelines, alert rules, delegates or recent tasks')
     .addArgument(new Argument('<kind>', 'what to list').choices(LISTABLE))
     .addOption(outputOption())
     .option('--include-parents', 'connectors and secrets: also those of the scopes above (org, account)')
@@ -59,12 +61,12 @@ export function registerResources(program: Command, io: Io, now: () => Date): vo
 
   program
     .command('describe')
-    .description('show one connector, secret (metadata and versions, never the value), pipeline or task in full')
-    .addArgument(new Argument('<kind>', 'what to show').choices(['connector', 'secret', 'pipeline', 'task']))
-    .argument('<ref>', "reference ('x', 'org.x', 'account.x'), pipeline identifier or task id")
+    .description('show one connector, secret (metadata and versions, never the value), pipeline, alert rule (with its recent firings) or task in full')
+    .addArgument(new Argument('<kind>', 'what to show').choices(['connector', 'secret', 'pipeline', 'alert-rule', 'task']))
+    .argument('<ref>', "reference ('x', 'org.x', 'account.x'), pipeline or alert rule identifier, or task id")
     .addOption(outputOption('yaml').choices(['yaml', 'json']))
     .action(
-      action<{ output: 'yaml' | 'json' }, ['connector' | 'secret' | 'pipeline' | 'task', string]>(io, async ([kind, ref], { session, options }) => {
+      action<{ output: 'yaml' | 'json' }, ['connector' | 'secret' | 'pipeline' | 'alert-rule' | 'task', string]>(io, async ([kind, ref], { session, options }) => {
         const client = session.client();
         const id = encodeURIComponent(ref);
         let document: unknown;
@@ -86,6 +88,12 @@ export function registerResources(program: Command, io: Io, now: () => Date): vo
             document = pipeline;
             break;
           }
+          case 'alert-rule': {
+            const rule = await client.request<AlertRuleView>('GET', `/v1/alert-rules/${id}`);
+            const firings = await client.request<Page<AlertFiringView>>('GET', `/v1/alert-rules/${id}/firings`, { query: { limit: 10 } });
+            document = { ...rule, firings: firings.items };
+            break;
+          }
           case 'task': {
             const task = await client.request<TaskView>('GET', `/v1/tasks/${id}`, { scoped: false });
             const events = await client.request<Page<TaskEventView>>('GET', `/v1/tasks/${id}/events`, { scoped: false });
@@ -99,15 +107,16 @@ export function registerResources(program: Command, io: Io, now: () => Date): vo
 
   program
     .command('delete')
-    .description('delete a connector, secret or pipeline')
-    .addArgument(new Argument('<kind>', 'what to delete').choices(['connector', 'secret', 'pipeline']))
-    .argument('<ref>', "reference ('x', 'org.x', 'account.x') or pipeline identifier")
+    .description('delete a connector, secret, pipeline or alert rule')
+    .addArgument(new Argument('<kind>', 'what to delete').choices(['connector', 'secret', 'pipeline', 'alert-rule']))
+    .argument('<ref>', "reference ('x', 'org.x', 'account.x'), pipeline or alert rule identifier")
     .option('--force', 'connectors and secrets: delete even when something still uses it')
     .action(
-      action<{ force?: boolean }, ['connector' | 'secret' | 'pipeline', string]>(io, async ([kind, ref], { session, options }) => {
+      action<{ force?: boolean }, ['connector' | 'secret' | 'pipeline' | 'alert-rule', string]>(io, async ([kind, ref], { session, options }) => {
         const client = session.client();
-        const route = { connector: '/v1/connectors', secret: '/v1/secrets', pipeline: '/v1/pipelines' }[kind];
-        await client.request('DELETE', `${route}/${encodeURIComponent(ref)}`, { query: { force: kind !== 'pipeline' && options.force ? 'true' : undefined } });
+        const route = { connector: '/v1/connectors', secret: '/v1/secrets', pipeline: '/v1/pipelines', 'alert-rule': '/v1/alert-rules' }[kind];
+        const forcible = kind === 'connector' || kind === 'secret';
+        await client.request('DELETE', `${route}/${encodeURIComponent(ref)}`, { query: { force: forcible && options.force ? 'true' : undefined } });
         io.out(`deleted ${kind}/${ref}`);
       }),
     );

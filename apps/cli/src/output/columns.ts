@@ -1,4 +1,4 @@
-import type { ConnectorView, DelegateView, PipelineView, SecretView, TaskView } from '../api/views';
+import type { AlertRuleView, ConnectorView, DelegateView, PipelineView, SecretView, TaskView } from '../api/views';
 import { age, formatTags, type Column } from './format';
 
 /** Table columns of each listable resource; `now` makes ages deterministic in tests. */
@@ -24,6 +24,14 @@ export const columnsFor = (now: Date) => ({
     { header: 'version', value: (p) => String(p.version) },
     { header: 'updated', value: (p) => age(p.updatedAt, now) },
   ] satisfies Array<Column<PipelineView>>,
+  'alert-rules': [
+    { header: 'identifier', value: (r) => r.identifier },
+    { header: 'condition', value: (r) => r.condition.type },
+    { header: 'notify', value: (r) => r.notify.join(',') },
+    { header: 'cooldown', value: (r) => r.cooldown },
+    { header: 'enabled', value: (r) => (r.enabled ? 'yes' : 'no') },
+    { header: 'updated', value: (r) => age(r.updatedAt, now) },
+  ] satisfies Array<Column<AlertRuleView>>,
   delegates: [
     { header: 'name', value: (d) => d.name },
     { header: 'group', value: (d) => d.group },

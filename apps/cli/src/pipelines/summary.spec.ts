@@ -17,6 +17,19 @@ describe('summaryLines', () => {
     ).toEqual(['run e1 of pipeline build: succeeded', '  ✓ stage Build (ci): succeeded', '    ✓ step greet: succeeded, exit code 0, 12 ms', '  ✓ stage Deploy (deploy): succeeded (2 attempts)']);
   });
 
+  it('lists each step’s six lifecycle phases with their times, or whether they were reused or skipped', () => {
+    const phases = [
+      { phase: 'resolution', status: 'succeeded', durationMs: 1 },
+      { phase: 'validation', status: 'succeeded', durationMs: 0 },
+      { phase: 'authentication', status: 'reused', durationMs: 0 },
+      { phase: 'connection', status: 'reused', durationMs: 0 },
+      { phase: 'operation', status: 'failed', durationMs: 40 },
+      { phase: 'monitoring', status: 'skipped', durationMs: 0 },
+    ];
+    const lines = summaryLines(execution({ stages: [{ name: 'Build', type: 'ci', status: 'succeeded', attempts: 1, error: null, target: null, steps: [{ name: 'test', status: 'succeeded', exitCode: 0, durationMs: 41, phases }] }] }));
+    expect(lines[3]).toBe('      resolution 1 ms · validation 0 ms · authentication reused · connection reused · operation failed after 40 ms · monitoring skipped');
+  });
+
   it('shows a failed step’s exit code, the stage error once, and skipped steps and stages', () => {
     const lines = summaryLines(
       execution({

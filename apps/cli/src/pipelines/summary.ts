@@ -9,6 +9,13 @@ function stepLine(step: StepView): string {
   return `    ${parts.filter(Boolean).join(', ')}`;
 }
 
+/** The step's lifecycle phases on one line: time for those that ran, the word for those reused or skipped. */
+function phasesLine(step: StepView): string[] {
+  if (!step.phases?.length) return [];
+  const word = (p: { status: string; durationMs: number }) => (p.status === 'succeeded' ? `${p.durationMs} ms` : p.status === 'failed' ? `failed after ${p.durationMs} ms` : p.status);
+  return [`      ${step.phases.map((p) => `${p.phase} ${word(p)}`).join(' · ')}`];
+}
+
 function stageLine(stage: StageView): string {
   const attempts = stage.attempts > 1 ? ` (${stage.attempts} attempts)` : '';
   return `  ${mark(stage.status)} stage ${stage.name} (${stage.type}): ${stage.status}${attempts}`;
@@ -19,7 +26,7 @@ export function summaryLines(execution: ExecutionView): string[] {
   const lines = [`run ${execution.id} of pipeline ${execution.pipeline}: ${execution.status}`];
   for (const stage of execution.stages) {
     lines.push(stageLine(stage));
-    lines.push(...stage.steps.map(stepLine));
+    lines.push(...stage.steps.flatMap((step) => [stepLine(step), ...phasesLine(step)]));
     if (stage.error && stage.status !== 'succeeded') lines.push(`    ${stage.error.message}`);
   }
   if (execution.error && !execution.stages.some((s) => s.error?.message && execution.error?.message.endsWith(s.error.message))) lines.push(`  ${execution.error.message}`);

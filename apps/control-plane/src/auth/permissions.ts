@@ -18,9 +18,11 @@ export type Permission =
   | 'scope:view'
   | 'scope:edit'
   | 'access:edit'
-  | 'audit:view';
+  | 'audit:view'
+  | 'alert:view'
+  | 'alert:edit';
 
-const VIEWER: Permission[] = ['connector:view', 'secret:view', 'delegate:view', 'pipeline:view', 'scope:view'];
+const VIEWER: Permission[] = ['connector:view', 'secret:view', 'delegate:view', 'pipeline:view', 'scope:view', 'alert:view'];
 const DEVELOPER: Permission[] = [...VIEWER, 'connector:use', 'pipeline:edit', 'pipeline:run'];
 const ADMIN: Permission[] = [
   ...DEVELOPER,
@@ -32,6 +34,7 @@ const ADMIN: Permission[] = [
   'scope:edit',
   'access:edit',
   'audit:view',
+  'alert:edit',
 ];
 
 /**

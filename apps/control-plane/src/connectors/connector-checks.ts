@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { systemActor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import type { Scope } from '../scopes/scope';
+import { DomainEvents } from '../alerts/domain-events';
 import { TaskEvents } from '../tasks/task-events';
 import { ConnectorHostKeys } from './connector-host-keys';
 
@@ -66,6 +67,7 @@ export class ConnectorChecks implements OnModuleInit {
     private readonly events: TaskEvents,
     private readonly audit: AuditService,
     private readonly hostKeys: ConnectorHostKeys,
+    private readonly domainEvents: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -99,15 +101,15 @@ export class ConnectorChecks implements OnModuleInit {
    * the status history with its time and audited.
    */
   async record(connectorId: string, check: CheckRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.transaction(async (tx) => {
+    const changed = await manager.transaction(async (tx) => {
       const [connector] = (await tx.query(`SELECT status, identifier FROM connectors WHERE id = $1 FOR UPDATE`, [connectorId])) as Array<{ status: string; identifier: string }>;
       if (!connector) return;
       const inserted = (await tx.query(
         `INSERT INTO connector_checks (connector_id, task_id, status, stage, message, errors, latency_ms, delegate_name, previous_status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (task_id) DO NOTHING RETURNING id`,
         [connectorId, check.taskId, check.status, check.stage, check.message, JSON.stringify(check.errors), check.latencyMs, check.delegateName, connector.status],
-      )) as unknown[];
-      if (!inserted.length) return;
+      )) as Array<{ id: string }>;
+      if (!inserted[0]) return undefined;
       const success = check.status === 'SUCCESS';
       const status = success ? 'ACTIVE' : 'FAILED';
       await tx.query(
@@ -116,7 +118,7 @@ export class ConnectorChecks implements OnModuleInit {
           WHERE id = $1`,
         [connectorId, status, success ? null : check.message, JSON.stringify(check.errors), success],
       );
-      if (status === connector.status) return;
+      if (status === connector.status) return undefined;
       await tx.query(`INSERT INTO connector_status_changes (connector_id, from_status, to_status, reason, task_id) VALUES ($1, $2, $3, $4, $5)`, [
         connectorId,
         connector.status,
@@ -133,7 +135,9 @@ export class ConnectorChecks implements OnModuleInit {
         scope,
         changes: [{ path: 'status', before: connector.status, after: status }],
       });
+      return { connectorId, from: connector.status, to: status, message: check.message, checkId: String(inserted[0].id) };
     });
+    if (changed) this.domainEvents.emit('connector.status-changed', changed);
   }
 
   history(connectorId: string, limit: number) {

@@ -1,3 +1,4 @@
+import { AlertRuleEntity } from '../alerts/alert-rule.entity';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ExecutionEntity } from '../pipelines/execution.entity';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
@@ -26,4 +27,5 @@ export const entities = [
   SecretVersionEntity,
   TaskEntity,
   ExecutionEntity,
+  AlertRuleEntity,
 ];

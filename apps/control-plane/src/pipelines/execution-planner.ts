@@ -116,7 +116,13 @@ export class ExecutionPlanner {
     const cluster = connectors.get(`stages[${i}].spec.connector`) as ResolvedConnector;
     return {
       kind: 'pipeline.deploy',
-      payload: { stage: stage.name, service: stage.spec.service, environment: stage.spec.environment, cluster: { type: cluster.type, spec: cluster.spec } },
+      payload: {
+        stage: stage.name,
+        service: stage.spec.service,
+        ...(stage.spec.manifests !== undefined ? { manifests: stage.spec.manifests } : {}),
+        environment: stage.spec.environment,
+        cluster: { type: cluster.type, spec: cluster.spec },
+      },
       secrets: cluster.secretRefs,
       selectors: effectiveSelectors({ stage: stage.delegateSelectors, pipeline: pipeline.delegateSelectors, connector: cluster.delegateSelectors }).selectors,
       timeoutMs: stage.timeoutMs,

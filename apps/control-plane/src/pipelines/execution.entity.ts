@@ -9,6 +9,8 @@ export interface StepRecord {
   exitCode?: number | null;
   durationMs?: number;
   attempts?: number;
+  /** Resolution, Validation, Authentication, Connection, Operation, Monitoring: each with its status and time. */
+  phases?: Array<{ phase: string; status: string; durationMs: number }>;
 }
 
 export interface StageRecord {

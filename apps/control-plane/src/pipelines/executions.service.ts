@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FailureStrategy } from '@conduit/pipeline';
 import { DataSource, Repository } from 'typeorm';
+import { DomainEvents } from '../alerts/domain-events';
 import type { Actor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
 import type { Scope } from '../scopes/scope';
@@ -13,6 +14,12 @@ import { ExecutionEntity, StageRecord, StepRecord } from './execution.entity';
 import { ExecutionPlanner, StagePlan } from './execution-planner';
 import { PipelineEntity } from './pipeline.entity';
 import { PipelinesService } from './pipelines.service';
+
+/**
+ * Failures that may pass on their own — the peer or the delegate was briefly away — which `on: transient`
+ * retries; a step's non-zero exit or a refused credential is not among them.
+ */
+const TRANSIENT_FAILURES = new Set(['CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT', 'RATE_LIMITED', 'LEASE_LOST', 'NO_ELIGIBLE_DELEGATE', 'CLONE_FAILED']);
 
 /** A stage as stored: its record plus the plan it runs (plans hold references only, never values). */
 type StoredStage = StageRecord & { plan: StagePlan; failureStrategy: FailureStrategy };
@@ -34,6 +41,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly tasks: TasksService,
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
+    private readonly domainEvents: DomainEvents,
     @InjectRepository(ExecutionEntity) private readonly executions: Repository<ExecutionEntity>,
   ) {}
 
@@ -167,7 +175,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
         } else {
           const failure = task.error ?? { code: task.status.toUpperCase(), message: `the stage's task ended ${task.status}` };
           const strategy = stage.failureStrategy;
-          if (strategy.action === 'retry' && stage.attempts <= strategy.retries && task.status !== 'cancelled') {
+          if (strategy.action === 'retry' && (strategy.on === 'any' || TRANSIENT_FAILURES.has(failure.code)) && stage.attempts <= strategy.retries && task.status !== 'cancelled') {
             created = await this.createStageTask(row, stage, actorName);
             Object.assign(stage, { attempts: stage.attempts + 1, taskIds: [...stage.taskIds, created.id], error: { code: failure.code, message: failure.message } });
           } else {
@@ -195,6 +203,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
         if (created) await this.tasks.cancel(created, 'superseded by a concurrent advance');
         continue;
       }
+      if (status === 'failed') this.domainEvents.emit('pipeline.failed', executionId);
       if (status !== 'running' || created) return;
     }
   }

@@ -12,7 +12,7 @@ import { TaskDispatcher } from './task-dispatcher';
 import { TaskEvents } from './task-events';
 
 /** Read-only kinds may run again elsewhere after a lost lease; mutating ones never run twice. */
-const MUTATING_KINDS = new Set(['sleep-mutating', 'pipeline.ci', 'pipeline.deploy']);
+const MUTATING_KINDS = new Set(['sleep-mutating', 'pipeline.ci', 'pipeline.deploy', 'notification.send']);
 const READ_ONLY_ATTEMPTS = 3;
 
 export interface NewTask {

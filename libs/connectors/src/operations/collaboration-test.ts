@@ -24,7 +24,7 @@ export function describeWebhook(url: string): string {
 }
 
 /** httpCall for a secret URL: failures name the webhook's host, never its path. */
-async function webhookCall(ctx: OperationContext, call: HttpCall): Promise<HttpAnswer> {
+export async function webhookCall(ctx: OperationContext, call: HttpCall): Promise<HttpAnswer> {
   try {
     return await httpCall(ctx, { ...call, retry: false });
   } catch (error) {
@@ -40,7 +40,7 @@ async function webhookCall(ctx: OperationContext, call: HttpCall): Promise<HttpA
   }
 }
 
-function webhookRejected(answer: HttpAnswer, url: string, vendor: string): ConnectorCheckError {
+export function webhookRejected(answer: HttpAnswer, url: string, vendor: string): ConnectorCheckError {
   return new ConnectorCheckError(
     'AUTHENTICATION_FAILED',
     'authentication',

@@ -1,5 +1,6 @@
 import { ConnectorCheckError, OperationContext } from './context';
-import { basicGitCredentials } from './git-test';
+import { basicGitCredentials, parseGitRemote, sshCredentials } from './git-test';
+import { pinnedKnownHostsLine, SshKey } from './ssh-probe';
 
 type Spec = Record<string, unknown>;
 
@@ -13,17 +14,27 @@ export function cloneUrlOf(type: string, spec: Spec, repo: string | undefined): 
 }
 
 /**
- * The HTTP Authorization header value for cloning over HTTPS with a source-code connector, or undefined
- * for anonymous access. SSH codebases are not cloned by pipelines yet.
+ * How a pipeline clones a codebase: over HTTP(S) with an Authorization header (none for anonymous access), or
+ * over SSH with the connector's key and a known_hosts line for the host key its fingerprints pin.
  */
-export function gitHttpAuthorization(ctx: OperationContext, type: string, spec: Spec): string | undefined {
+export type CloneAccess = { transport: 'http'; authorization?: string } | { transport: 'ssh'; key: SshKey; knownHostsLine: string };
+
+export async function cloneAccessOf(ctx: OperationContext, type: string, spec: Spec, url: string): Promise<CloneAccess> {
   const auth = (type === 'Git' ? spec : (spec['authentication'] as Spec | undefined)) ?? {};
-  const path = type === 'Git' ? 'spec.spec' : 'spec.authentication.spec.spec';
+  const path = type === 'Git' ? 'spec.spec' : 'spec.authentication.spec';
   if (auth['type'] === 'Ssh') {
-    throw new ConnectorCheckError('SSH_CLONE_UNSUPPORTED', 'authentication', `${type} connector uses SSH; pipelines clone over HTTPS for now`, 'use an HTTP connector for the codebase');
+    const remote = parseGitRemote(url);
+    if (remote.transport !== 'ssh') throw new ConnectorCheckError('URL_TRANSPORT_MISMATCH', 'connection', `spec.url: an Ssh connector needs an ssh:// or user@host:path URL, not ${url.split('://')[0]}://`);
+    const { ssh } = sshCredentials(ctx, auth['spec'] as Spec, path);
+    if (!ssh) throw new ConnectorCheckError('SSH_KEY_INVALID', 'authentication', `${path}.sshKeyRef: no SSH key`);
+    if (ssh.key.passphrase !== undefined) {
+      throw new ConnectorCheckError('SSH_KEY_PASSPHRASE', 'authentication', `${path}.sshKeyRef: a key with a passphrase cannot be handed to git non-interactively`, 'use a deploy key without a passphrase for pipeline clones');
+    }
+    return { transport: 'ssh', key: ssh.key, knownHostsLine: await pinnedKnownHostsLine(ctx, remote.target, ssh.key, ssh.knownHostFingerprints) };
   }
   const credentials = (type === 'Git' ? auth['spec'] : (auth['spec'] as Spec | undefined)?.['spec']) as Spec | undefined;
   const kind = type === 'Git' ? 'UsernamePassword' : ((auth['spec'] as Spec | undefined)?.['type'] as string | undefined);
-  if (!credentials || kind === 'Anonymous') return undefined;
-  return basicGitCredentials(ctx, credentials, path).http?.headers['authorization'];
+  if (!credentials || kind === 'Anonymous') return { transport: 'http' };
+  const authorization = basicGitCredentials(ctx, credentials, type === 'Git' ? 'spec.spec' : 'spec.authentication.spec.spec').http?.headers['authorization'];
+  return { transport: 'http', ...(authorization ? { authorization } : {}) };
 }

@@ -1,7 +1,16 @@
-import { ConnectorCheckError, ConnectorOperations } from './context';
+import { ConnectorCheckError, ConnectorOperations, OperationContext } from './context';
 import { authenticationError, describeUrl, httpCall } from './http-client';
 import { httpCredentials } from './http-auth';
 import { secretText } from './context';
+
+/** The connector's own `headers`, a secret-backed value read from its secret. */
+export function configuredHeaders(ctx: OperationContext): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [i, header] of ((ctx.spec['headers'] as Array<Record<string, string>> | undefined) ?? []).entries()) {
+    headers[header['key'] as string] = header['encryptedValueRef'] ? secretText(ctx, header['encryptedValueRef'], `spec.headers[${i}].encryptedValueRef`) : (header['value'] as string);
+  }
+  return headers;
+}
 
 /** The generic HTTP connector's test: call the endpoint as configured and check the answer it expects. */
 export const httpOperations: ConnectorOperations = {
@@ -9,10 +18,7 @@ export const httpOperations: ConnectorOperations = {
     const spec = ctx.spec;
     const url = spec['url'] as string;
     const credentials = await ctx.stage('authentication', () => httpCredentials(ctx, spec['auth'] as Record<string, unknown> | undefined, 'spec.auth'));
-    const headers: Record<string, string> = { ...credentials.headers };
-    for (const [i, header] of ((spec['headers'] as Array<Record<string, string>> | undefined) ?? []).entries()) {
-      headers[header['key'] as string] = header['encryptedValueRef'] ? secretText(ctx, header['encryptedValueRef'], `spec.headers[${i}].encryptedValueRef`) : (header['value'] as string);
-    }
+    const headers = { ...credentials.headers, ...configuredHeaders(ctx) };
     const method = (spec['method'] as string | undefined) ?? 'GET';
     const answer = await ctx.stage('connection', () =>
       httpCall(ctx, { url, method, headers, ...(spec['body'] !== undefined ? { body: spec['body'] as string } : {}), ...(credentials.tls ? { tls: credentials.tls } : {}), retry: ['GET', 'HEAD', 'OPTIONS'].includes(method) }),

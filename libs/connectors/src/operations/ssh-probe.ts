@@ -101,6 +101,19 @@ export async function sshUploadPackAdvertisement(
   }
 }
 
+/**
+ * The `known_hosts` line of a server whose host key matches a pinned fingerprint (and which accepts the key),
+ * so that OpenSSH — which pins keys, not fingerprints — can be held to the same pin with StrictHostKeyChecking.
+ */
+export async function pinnedKnownHostsLine(ctx: OperationContext, target: SshTarget, key: SshKey, pinned: readonly string[]): Promise<string> {
+  const { hostKey, release } = await sshConnect(ctx, target, key, pinned);
+  release();
+  // A host key blob starts with its algorithm name as an SSH string (uint32 length, then the name).
+  const algorithm = hostKey.subarray(4, 4 + hostKey.readUInt32BE(0)).toString('ascii');
+  const host = target.port === 22 ? target.host : `[${target.host}]:${target.port}`;
+  return `${host} ${algorithm} ${hostKey.toString('base64')}`;
+}
+
 function classifySshError(error: Error & { level?: string; code?: string }, target: SshTarget, presented: string | undefined, pinned: readonly string[]): ConnectorCheckError {
   const where = describeSshTarget(target);
   if (presented !== undefined && !pinned.some((fingerprint) => sameFingerprint(fingerprint, presented))) {

@@ -1,51 +1,24 @@
-import type { CheckOutcome, CheckStage, ConnectorOperations, OperationContext } from '@conduit/connectors';
-import { connectorsLib } from '../connectors-lib';
+import type { CheckOutcome, ConnectorOperations, OperationContext } from '@conduit/connectors';
 import { z } from 'zod';
+import { connectorsLib } from '../connectors-lib';
 import { defineExecutor, ExecutorContext, TaskFailure } from '../executor';
-import { renderedSpec } from './spec-expressions';
+import { asTaskFailure, operationContext } from './operation-context';
 
 const connectorPayload = { type: z.string().min(1).max(64), spec: z.record(z.string(), z.unknown()) };
 
-/**
- * Runs `work` with an operation context for the task's connector, its failures turned into task failures
- * naming the stage and what to do.
- */
+/** Runs `work` with the operations of the task's connector type and a context for its connector. */
 async function withConnector(
-  ctx: ExecutorContext<{ type: string; spec: Record<string, unknown> }>,
-  work: (operations: ConnectorOperations, opCtx: OperationContext) => Promise<CheckOutcome>,
+  context: ExecutorContext<{ type: string; spec: Record<string, unknown> }>,
+  work: (operations: ConnectorOperations, ctx: OperationContext) => Promise<CheckOutcome>,
 ): Promise<CheckOutcome> {
-  const { payload, secrets, signal, log, progress } = ctx;
-  const { ConnectorCheckError, getConnectorType } = await connectorsLib();
-  const definition = getConnectorType(payload.type);
-  if (!definition?.operations) {
+  const { payload } = context;
+  const { getConnectorType } = await connectorsLib();
+  const operations = getConnectorType(payload.type)?.operations;
+  if (!operations) {
     throw new TaskFailure('TEST_NOT_SUPPORTED', `connector type '${payload.type}' has no connection test in this delegate version`, { stage: 'validation' });
   }
-  const opCtx: OperationContext = {
-    spec: await renderedSpec(payload.spec, secrets),
-    secrets,
-    signal,
-    ...(ctx.environment ? { environment: ctx.environment } : {}),
-    log: (text) => log('system', text),
-    async stage<T>(stage: CheckStage, run: () => Promise<T>): Promise<T> {
-      progress(stage, 'started');
-      try {
-        const result = await run();
-        progress(stage, 'succeeded');
-        return result;
-      } catch (error) {
-        progress(stage, 'failed', error instanceof Error ? error.message : undefined);
-        throw error;
-      }
-    },
-  };
-  try {
-    return await work(definition.operations, opCtx);
-  } catch (error) {
-    if (error instanceof ConnectorCheckError) {
-      throw new TaskFailure(error.code, error.message, { stage: error.stage, ...(error.hint ? { hint: error.hint } : {}) }, error.details);
-    }
-    throw error;
-  }
+  const ctx = await operationContext(payload.spec, context);
+  return asTaskFailure(() => work(operations, ctx));
 }
 
 /**
@@ -54,8 +27,8 @@ async function withConnector(
  */
 export const connectorTestExecutor = defineExecutor({
   payload: z.object(connectorPayload),
-  async run(ctx) {
-    const outcome = await withConnector(ctx, (operations, opCtx) => operations.test(opCtx));
+  async run(context) {
+    const outcome = await withConnector(context, (operations, ctx) => operations.test(ctx));
     return { output: { status: 'SUCCESS', message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) } };
   },
 });
@@ -66,18 +39,18 @@ export const connectorTestExecutor = defineExecutor({
  */
 export const connectorOperationExecutor = defineExecutor({
   payload: z.object({ ...connectorPayload, operation: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()) }),
-  async run(ctx) {
-    const { operation, type } = ctx.payload;
-    const outcome = await withConnector(ctx, async (operations, opCtx) => {
+  async run(context) {
+    const { operation, type } = context.payload;
+    const outcome = await withConnector(context, async (operations, ctx) => {
       // Own properties only: an operation named like an Object method must not reach the prototype.
       const action = operations.actions && Object.hasOwn(operations.actions, operation) ? operations.actions[operation] : undefined;
       if (!action) throw new TaskFailure('OPERATION_NOT_SUPPORTED', `connector type '${type}' has no operation '${operation}' in this delegate version`, { stage: 'validation' });
-      const input = action.input.safeParse(ctx.payload.input);
+      const input = action.input.safeParse(context.payload.input);
       if (!input.success) {
         const issue = input.error.issues[0];
         throw new TaskFailure('INVALID_INPUT', `input${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`, { stage: 'validation' });
       }
-      return action.run(opCtx, input.data);
+      return action.run(ctx, input.data);
     });
     return { output: { operation, message: outcome.message, result: outcome.details ?? {} } };
   },

@@ -6,6 +6,7 @@ import { echoExecutor } from './echo';
 import { pipelineCiExecutor } from './pipeline-ci';
 import { pipelineDeployExecutor } from './pipeline-deploy';
 import { noopExecutor } from './noop';
+import { notificationSendExecutor } from './notification-send';
 import { secretResealExecutor } from './secret-reseal';
 import { sleepExecutor } from './sleep';
 
@@ -49,6 +50,7 @@ const kinds: Array<[string, TaskExecutor<unknown>]> = [
   [TaskKind.PipelineCi, pipelineCiExecutor],
   [TaskKind.PipelineDeploy, pipelineDeployExecutor],
   [TaskKind.SecretReseal, secretResealExecutor],
+  [TaskKind.NotificationSend, notificationSendExecutor],
 ];
 
 /** Kinds that run the user's shell commands: declared only when DELEGATE_ALLOW_SHELL is on. */

@@ -1,13 +1,14 @@
-import type { OperationContext } from '@conduit/connectors';
+import type { CloneAccess, OperationContext } from '@conduit/connectors';
 import { secretPayloadText } from '@conduit/crypto';
 import { connectorsLib } from '../connectors-lib';
 import { renderSecretExpressions } from '@conduit/pipeline';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineExecutor, ExecutorContext, TaskFailure } from '../executor';
+import { asTaskFailure } from './operation-context';
 import { renderedSpec } from './spec-expressions';
 
 const Strategy = z.union([
@@ -25,12 +26,51 @@ const Payload = z.object({
 });
 type Payload = z.infer<typeof Payload>;
 
+/** The lifecycle phases every step records, in order (the connectors overview's Resolution … Monitoring). */
+const PHASES = ['resolution', 'validation', 'authentication', 'connection', 'operation', 'monitoring'] as const;
+type PhaseName = (typeof PHASES)[number];
+
+/**
+ * One phase of a step: `reused` when the step works in what an earlier step of the stage set up (the clone
+ * authenticates and connects once per stage), `skipped` when it did not apply (no codebase) or never came.
+ */
+interface Phase {
+  phase: PhaseName;
+  status: 'succeeded' | 'failed' | 'reused' | 'skipped';
+  durationMs: number;
+}
+
 interface StepResult {
   name: string;
   status: 'succeeded' | 'failed' | 'ignored' | 'skipped';
   exitCode: number | null;
   durationMs: number;
   attempts: number;
+  phases: Phase[];
+}
+
+/** Times one phase of a step into its record; a throw marks it failed and goes on up. */
+async function phase<T>(result: StepResult, name: PhaseName, run: () => T | Promise<T>): Promise<T> {
+  const entry = result.phases.find((p) => p.phase === name) as Phase;
+  const started = performance.now();
+  try {
+    const value = await run();
+    entry.status = 'succeeded';
+    return value;
+  } catch (error) {
+    entry.status = 'failed';
+    throw error;
+  } finally {
+    entry.durationMs = Math.round(performance.now() - started);
+  }
+}
+
+/** Whether a shell can be run from this PATH: a step fails validation here, not with a cryptic spawn error. */
+async function shellAvailable(shell: string, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const dir of (env['PATH'] ?? '').split(':').filter(Boolean)) {
+    if (await access(path.join(dir, shell), constants.X_OK).then(() => true, () => false)) return;
+  }
+  throw new TaskFailure('SHELL_NOT_FOUND', `shell '${shell}' is not installed on this delegate`, { stage: 'validation', hint: 'use sh, or install bash on the delegate' });
 }
 
 /** Everything a step's process sees: a plain PATH/HOME, the step's env, and its secrets as variables. */
@@ -73,27 +113,41 @@ function runProcess(ctx: ExecutorContext<Payload>, command: string, args: string
   });
 }
 
-async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string): Promise<void> {
-  const { cloneUrlOf, ConnectorCheckError, gitHttpAuthorization } = await connectorsLib();
+/** The key (0600) and known_hosts for one SSH clone, in a directory of their own; removed when the clone ends. */
+async function sshCloneEnvironment(access: Extract<CloneAccess, { transport: 'ssh' }>, workspace: string): Promise<{ env: NodeJS.ProcessEnv; dir: string }> {
+  const dir = await mkdtemp(path.join(workspace, '.ssh-'));
+  const key = path.join(dir, 'key');
+  const knownHosts = path.join(dir, 'known_hosts');
+  await writeFile(key, access.key.privateKey.endsWith('\n') ? access.key.privateKey : `${access.key.privateKey}\n`, { mode: 0o600 });
+  await writeFile(knownHosts, `${access.knownHostsLine}\n`, { mode: 0o600 });
+  // Only this key and this host key: no agent, no config, no prompt, and a host key other than the pinned one fails.
+  const options = ['-F /dev/null', `-i '${key}'`, '-o IdentitiesOnly=yes', '-o IdentityAgent=none', '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', `-o UserKnownHostsFile='${knownHosts}'`, '-o GlobalKnownHostsFile=/dev/null'];
+  return { env: { GIT_SSH_COMMAND: `ssh ${options.join(' ')}`, GIT_SSH_VARIANT: 'ssh' }, dir };
+}
+
+async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string, first: StepResult | undefined): Promise<void> {
+  const timed = <T>(name: PhaseName, run: () => T | Promise<T>) => (first ? phase(first, name, run) : Promise.resolve(run()));
+  const { cloneAccessOf, cloneUrlOf } = await connectorsLib();
   const operation: OperationContext = { spec: await renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
-  let url: string;
-  let authorization: string | undefined;
-  try {
-    url = cloneUrlOf(codebase.type, codebase.spec, codebase.repo);
-    authorization = gitHttpAuthorization(operation, codebase.type, codebase.spec);
-  } catch (error) {
-    if (error instanceof ConnectorCheckError) throw new TaskFailure(error.code, error.message, { stage: error.stage, ...(error.hint ? { hint: error.hint } : {}) });
-    throw error;
-  }
+  const url = await asTaskFailure(async () => cloneUrlOf(codebase.type, operation.spec, codebase.repo));
+  const access = await timed('authentication', () => asTaskFailure(() => cloneAccessOf(operation, codebase.type, operation.spec, url)));
   ctx.progress('connection', 'started', `cloning ${url.replace(/\/\/[^@/]*@/, '//')}`);
-  // The credential travels in git's environment-supplied config, never on its command line.
+  const ssh = access.transport === 'ssh' ? await sshCloneEnvironment(access, path.dirname(dir)) : undefined;
+  // The credential travels in git's environment (a header in environment-supplied config, or a key file), never on its command line.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: dir,
     GIT_TERMINAL_PROMPT: '0',
-    ...(authorization ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${authorization}` } : {}),
+    ...(access.transport === 'http' && access.authorization ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${access.authorization}` } : {}),
+    ...ssh?.env,
   };
-  const code = await runProcess(ctx, 'git', ['clone', '--quiet', '--depth', '1', url, dir], { cwd: path.dirname(dir), env, timeoutMs: 300_000 });
+  let code: number | null;
+  try {
+    code = await timed('connection', () => runProcess(ctx, 'git', ['clone', '--quiet', '--depth', '1', url, dir], { cwd: path.dirname(dir), env, timeoutMs: 300_000 }));
+  } finally {
+    // The steps that follow never see the key.
+    if (ssh) await rm(ssh.dir, { recursive: true, force: true });
+  }
   if (code !== 0) {
     ctx.progress('connection', 'failed');
     throw new TaskFailure('CLONE_FAILED', `git clone of ${url} failed (exit ${code ?? 'killed'}); see the stage log`, { stage: 'connection', hint: 'check the codebase connector with Test connection' });
@@ -112,29 +166,42 @@ export const pipelineCiExecutor = defineExecutor({
     const { payload } = ctx;
     await mkdir(path.join(os.tmpdir(), 'conduit-workspaces'), { recursive: true });
     const workspace = await mkdtemp(path.join(os.tmpdir(), 'conduit-workspaces', 'ws-'));
-    const results: StepResult[] = payload.steps.map((s) => ({ name: s.name, status: 'skipped', exitCode: null, durationMs: 0, attempts: 0 }));
+    const results: StepResult[] = payload.steps.map((s) => ({
+      name: s.name,
+      status: 'skipped',
+      exitCode: null,
+      durationMs: 0,
+      attempts: 0,
+      phases: PHASES.map((p) => ({ phase: p, status: 'skipped', durationMs: 0 })),
+    }));
     const output = () => ({ steps: results, workspace: path.basename(workspace) });
     try {
       const dir = path.join(workspace, 'src');
-      if (payload.codebase) await clone(ctx, payload.codebase, dir);
+      if (payload.codebase) await clone(ctx, payload.codebase, dir, results[0]);
       else await mkdir(dir);
       for (const [i, step] of payload.steps.entries()) {
         const result = results[i] as StepResult;
-        const env = stepEnvironment(payload, step.env, ctx, workspace);
-        const attemptsAllowed = step.failureStrategy.action === 'retry' && step.failureStrategy.on === 'any' ? step.failureStrategy.retries + 1 : 1;
+        if (payload.codebase && i > 0) for (const p of result.phases) if (p.phase === 'authentication' || p.phase === 'connection') p.status = 'reused';
         const started = Date.now();
-        for (let attempt = 1; attempt <= attemptsAllowed; attempt++) {
-          ctx.log('system', `step '${step.name}' (attempt ${attempt}) started\n`);
-          result.attempts = attempt;
-          result.exitCode = await runProcess(ctx, step.shell === 'bash' ? 'bash' : 'sh', ['-c', step.command], { cwd: dir, env, timeoutMs: step.timeoutMs });
-          ctx.log('system', `step '${step.name}' exited with ${result.exitCode ?? 'a signal (timeout)'}\n`);
-          if (result.exitCode === 0) break;
-        }
-        result.durationMs = Date.now() - started;
-        if (result.exitCode === 0) result.status = 'succeeded';
-        else if (step.failureStrategy.action === 'ignore') result.status = 'ignored';
-        else {
-          result.status = 'failed';
+        const env = await phase(result, 'resolution', () => stepEnvironment(payload, step.env, ctx, workspace));
+        const shell = step.shell === 'bash' ? 'bash' : 'sh';
+        await phase(result, 'validation', () => shellAvailable(shell, env));
+        const attemptsAllowed = step.failureStrategy.action === 'retry' && step.failureStrategy.on === 'any' ? step.failureStrategy.retries + 1 : 1;
+        await phase(result, 'operation', async () => {
+          for (let attempt = 1; attempt <= attemptsAllowed; attempt++) {
+            ctx.log('system', `step '${step.name}' (attempt ${attempt}) started\n`);
+            result.attempts = attempt;
+            result.exitCode = await runProcess(ctx, shell, ['-c', step.command], { cwd: dir, env, timeoutMs: step.timeoutMs });
+            ctx.log('system', `step '${step.name}' exited with ${result.exitCode ?? 'a signal (timeout)'}\n`);
+            if (result.exitCode === 0) return;
+          }
+          // A non-zero exit is the command's answer, not a broken operation: the step's status says it.
+        });
+        await phase(result, 'monitoring', () => {
+          result.durationMs = Date.now() - started;
+          result.status = result.exitCode === 0 ? 'succeeded' : step.failureStrategy.action === 'ignore' ? 'ignored' : 'failed';
+        });
+        if (result.status === 'failed') {
           throw new TaskFailure('STEP_FAILED', `step '${step.name}' exited with ${result.exitCode ?? 'a signal (timed out)'}`, { stage: 'operation' }, output());
         }
       }
