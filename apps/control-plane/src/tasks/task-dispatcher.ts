@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ControlPlaneFrame, LogFrame, ProgressFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
+import type { ControlPlaneFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
@@ -11,8 +11,25 @@ import { REPLICA_ID } from '../replica';
 import { describeScope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { TaskEntity, TaskErrorBody } from './task.entity';
+import { ArrivedEvent, TaskEventLog } from './task-event-log';
 import { TaskEvents } from './task-events';
 import { TaskSecrets } from './task-secrets';
+
+/**
+ * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, not
+ * excluded, and — when the task names `payload.requiredGroups` (work only some groups' keys can do, like
+ * re-sealing a secret) — in one of those delegate groups. Parameters: $1 account, $2 organization,
+ * $3 project, $4 selectors (jsonb), $5 kind, $6 excluded delegate ids, $7 required groups or null.
+ */
+const ELIGIBLE_DELEGATE = `
+  SELECT d.id, d.name, d.replica_id FROM delegates d
+   WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
+     AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
+     AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+     AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
+     AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
+   ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+   LIMIT 1`;
 
 /** Job data on a replica's queue: everything else is read from the task row when the job runs. */
 export type ReplicaJob =
@@ -32,6 +49,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   private worker?: TaskWorker;
   private sweeper?: NodeJS.Timeout;
   private sweeping = false;
+  private readonly eventLog: TaskEventLog;
 
   constructor(
     @Inject(CONFIG) private readonly config: ConduitConfig,
@@ -43,7 +61,17 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly scopes: ScopesService,
     private readonly secrets: TaskSecrets,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.eventLog = new TaskEventLog(
+      dataSource,
+      ({ delegateId, frame }) =>
+        this.sessions.send(delegateId, { type: 'error', code: 'STALE_LEASE', message: `${frame.type} for task ${frame.taskId} refused: the lease is not current`, ref: 'leaseId' }),
+      (error, { delegateId, frame }) => {
+        this.logger.warn({ err: error, taskId: frame.taskId, seq: frame.seq }, 'could not record a task event');
+        this.sessions.send(delegateId, { type: 'error', code: 'INTERNAL', message: `${frame.type} ${frame.seq} for task ${frame.taskId} could not be recorded` });
+      },
+    );
+  }
 
   onModuleInit(): void {
     const dataSource = this.dataSource;
@@ -75,6 +103,47 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.worker?.close();
+    await this.eventLog.written();
+  }
+
+  /**
+   * Records a new task and, in the same statement, offers it to the least-loaded eligible delegate (or leaves
+   * it queued for the sweeper when none is free); then delivers the offer. One round trip instead of an insert,
+   * a routing transaction and a re-read.
+   */
+  async admit(task: AdmittedTask): Promise<RawTask> {
+    const [row] = (await this.dataSource.query(
+      `WITH picked AS (${ELIGIBLE_DELEGATE})
+       INSERT INTO tasks (id, account_id, organization_id, project_id, kind, mutating, connector_id, execution_id, payload, secret_refs, selectors,
+                          max_attempts, timeout_ms, deadline_at, created_by, status, delegate_id, delegate_name, replica_id, attempt, offered_at)
+       SELECT $8, $1, $2, $3, $5, $9, $10, $11, $12, $13, $4, $14, $15, $16, $17,
+              CASE WHEN p.id IS NULL THEN 'queued' ELSE 'offered' END, p.id, p.name, p.replica_id,
+              CASE WHEN p.id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.id IS NULL THEN NULL ELSE now() END
+         FROM (VALUES (1)) AS one LEFT JOIN picked p ON true
+       RETURNING *`,
+      [
+        task.accountId,
+        task.organizationId,
+        task.projectId,
+        JSON.stringify(task.selectors),
+        task.kind,
+        [],
+        requiredGroupsOf(task),
+        task.id,
+        task.mutating,
+        task.connectorId,
+        task.executionId,
+        JSON.stringify(task.payload),
+        JSON.stringify(task.secretRefs),
+        task.maxAttempts,
+        task.timeoutMs,
+        task.deadlineAt,
+        task.createdBy,
+      ],
+    )) as RawTask[];
+    const admitted = row as RawTask;
+    if (admitted.status === 'offered') await this.deliver(admitted);
+    return admitted;
   }
 
   /** Tries to hand a queued task to an eligible delegate now; false when none is free. */
@@ -93,7 +162,8 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       return rows[0] ? { replicaId: delegate.replica_id, attempt: rows[0].attempt } : undefined;
     });
     if (!assigned) return false;
-    await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
+    if (assigned.replicaId === this.replicaId) await this.offer(taskId, assigned.attempt);
+    else await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
     return true;
   }
 
@@ -126,9 +196,24 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Hands an offered task to its delegate. The replica holding the delegate's socket sends it at once; any
+   * other goes through that replica's queue. A direct offer needs no job: were this replica to die before the
+   * delegate claims, the claim timeout routes the task again, exactly as for a job stranded on a dead queue.
+   */
+  private async deliver(task: RawTask): Promise<void> {
+    if (task.replica_id === this.replicaId) await this.sendOffer(task);
+    else await this.enqueue(task.replica_id as string, { op: 'offer', taskId: task.id, attempt: task.attempt });
+  }
+
   private async offer(taskId: string, attempt: number): Promise<void> {
     const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [taskId])) as RawTask[];
     if (!task || task.status !== 'offered' || task.attempt !== attempt) return; // superseded meanwhile
+    await this.sendOffer(task);
+  }
+
+  private async sendOffer(task: RawTask): Promise<void> {
+    const { id: taskId, attempt } = task;
     let secrets: TaskSecret[];
     try {
       secrets = await this.secrets.forTask(task);
@@ -160,7 +245,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
         return this.renew(delegateId, frame.taskId, frame.leaseId);
       case 'progress':
       case 'log':
-        return this.record(delegateId, frame);
+        return this.record({ delegateId, frame });
       case 'result':
         return this.result(delegateId, frame);
     }
@@ -195,28 +280,14 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.sessions.send(delegateId, frame);
   }
 
-  /** Progress and log frames under a valid lease; anything else is refused with an error frame. */
-  private async record(delegateId: string, frame: ProgressFrame | LogFrame): Promise<void> {
-    const [rows]: [Array<{ attempt: number }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = CASE WHEN status = 'claimed' THEN 'running' ELSE status END, started_at = COALESCE(started_at, now())
-        WHERE id = $1 AND delegate_id = $2 AND lease_id = $3 AND status IN ('claimed', 'running') RETURNING attempt`,
-      [frame.taskId, delegateId, frame.leaseId],
-    );
-    const task = rows[0];
-    if (!task) {
-      this.sessions.send(delegateId, { type: 'error', code: 'STALE_LEASE', message: `${frame.type} for task ${frame.taskId} refused: the lease is not current`, ref: 'leaseId' });
-      return;
-    }
-    await this.dataSource.query(
-      `INSERT INTO task_events (task_id, attempt, seq, type, stream, stage, status, data, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT DO NOTHING`,
-      frame.type === 'log'
-        ? [frame.taskId, task.attempt, frame.seq, 'log', frame.stream, null, null, frame.data, null]
-        : [frame.taskId, task.attempt, frame.seq, 'progress', null, frame.stage, frame.status, frame.message ?? null, frame.durationMs ?? null],
-    );
+  /** Progress and log frames: written in batches, each checked against the lease (refused ones get an error frame). */
+  private record(event: ArrivedEvent): void {
+    this.eventLog.append(event);
   }
 
   private async result(delegateId: string, frame: ResultFrame): Promise<void> {
+    // The task's events go first: once the result is in, they would be refused as after the end.
+    await this.eventLog.written();
     const accepted = await this.finish(frame.taskId, { delegateId, leaseId: frame.leaseId }, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt));
     this.sessions.send(delegateId, { type: 'result_ack', taskId: frame.taskId, accepted, ...(accepted ? {} : { reason: 'a result under a stale lease is not recorded' }) });
   }
@@ -349,23 +420,17 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /**
-   * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, and —
-   * when the task names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a
-   * secret) — in one of those delegate groups.
-   */
+  /** Where a queued task can go now (see ELIGIBLE_DELEGATE), skipping the delegates it is kept away from. */
   private async pickDelegate(manager: EntityManager, task: RawTask): Promise<{ id: string; name: string; replica_id: string } | undefined> {
-    const [delegate] = (await manager.query(
-      `SELECT d.id, d.name, d.replica_id FROM delegates d
-        WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
-          AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
-          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
-          AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
-          AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
-        ORDER BY (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
-        LIMIT 1`,
-      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task)],
-    )) as Array<{ id: string; name: string; replica_id: string }>;
+    const [delegate] = (await manager.query(ELIGIBLE_DELEGATE, [
+      task.account_id,
+      task.organization_id,
+      task.project_id,
+      JSON.stringify(task.selectors),
+      task.kind,
+      task.excluded_delegates,
+      requiredGroupsOf(task),
+    ])) as Array<{ id: string; name: string; replica_id: string }>;
     return delegate;
   }
 
@@ -392,8 +457,27 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** A new task's row as TasksService has decided it; the dispatcher adds where it goes. */
+export interface AdmittedTask {
+  id: string;
+  accountId: string;
+  organizationId: string | null;
+  projectId: string | null;
+  kind: string;
+  mutating: boolean;
+  connectorId: string | null;
+  executionId: string | null;
+  payload: Record<string, unknown>;
+  secretRefs: string[];
+  selectors: string[];
+  maxAttempts: number;
+  timeoutMs: number;
+  deadlineAt: Date;
+  createdBy: string;
+}
+
 /** The delegate groups a task must run in (`payload.requiredGroups`), or null when any group will do. */
-export function requiredGroupsOf(task: Pick<RawTask, 'payload'>): string[] | null {
+export function requiredGroupsOf(task: { payload: Record<string, unknown> }): string[] | null {
   const groups = task.payload['requiredGroups'];
   if (!Array.isArray(groups)) return null;
   return groups.filter((g): g is string => typeof g === 'string');

@@ -61,6 +61,29 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     ]);
   });
 
+  it('writes progress and logs sent together, refusing only the frames under a stale lease or that cannot be stored', async () => {
+    const delegate = await connect({ name: 'batcher' });
+    const created = await run({ kind: 'sleep', payload: { ms: 60000 } });
+    const leaseId = await delegate.claim(await delegate.next('task_offer', created.body.id));
+    const taskId = created.body.id;
+    // One burst, so the frames land in one batch: a stale lease and a NUL (PostgreSQL text cannot hold it) among good ones.
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 0, stage: 'operation', status: 'started' });
+    delegate.send({ type: 'log', taskId, leaseId: crypto.randomUUID(), seq: 1, stream: 'stdout', data: 'from a stale lease' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 2, stream: 'stdout', data: 'bad \u0000 byte' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 3, stream: 'stdout', data: 'still written' });
+    expect(await delegate.next('error')).toMatchObject({ code: 'STALE_LEASE', ref: 'leaseId' });
+    expect(await delegate.next('error')).toMatchObject({ code: 'INTERNAL', message: `log 2 for task ${taskId} could not be recorded` });
+    delegate.result(taskId, leaseId, 'succeeded');
+    expect(await delegate.next('result_ack', taskId)).toMatchObject({ accepted: true });
+    const task = await wait(taskId);
+    expect(task).toMatchObject({ status: 'succeeded', startedAt: expect.any(String) });
+    const events = await api.get<{ items: Array<Record<string, unknown>> }>(`/v1/tasks/${taskId}/events`);
+    expect(events.body.items.map((e) => [e['seq'], e['type'], e['data'] ?? e['status']])).toEqual([
+      [0, 'progress', 'started'],
+      [3, 'log', 'still written'],
+    ]);
+  });
+
   it('routes by selectors (AND, case-insensitive), task kind and scope, least-loaded first', async () => {
     const plain = await connect({ name: 'plain', tags: ['linux'] });
     const k8s = await connect({ name: 'k8s', tags: ['Linux', 'K8S-prod'] });

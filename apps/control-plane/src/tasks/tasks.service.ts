@@ -8,7 +8,7 @@ import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
 import { TaskEntity, TERMINAL_STATUSES } from './task.entity';
-import { TaskDispatcher } from './task-dispatcher';
+import { RawTask, TaskDispatcher } from './task-dispatcher';
 import { TaskEvents } from './task-events';
 
 /** Read-only kinds may run again elsewhere after a lost lease; mutating ones never run twice. */
@@ -37,14 +37,13 @@ export class TasksService {
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
   ) {}
 
-  /** Records the task, then routes it at once if a delegate is free (otherwise the sweeper will). */
+  /** Records the task, routed at once if a delegate is free (otherwise the sweeper will route it). */
   async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = MUTATING_KINDS.has(input.kind);
-    const id = randomUUID();
-    await this.tasks.insert({
-      id,
+    const row = await this.dispatcher.admit({
+      id: randomUUID(),
       accountId: scope.accountId,
       organizationId: scope.organizationId,
       projectId: scope.projectId,
@@ -52,17 +51,22 @@ export class TasksService {
       mutating,
       connectorId: input.connectorId ?? null,
       executionId: input.executionId ?? null,
-      payload: input.payload as never,
+      payload: input.payload,
       secretRefs: input.secrets,
       selectors: [...new Set(input.selectors.map((s) => s.toLowerCase()))],
-      status: 'queued',
       maxAttempts: mutating ? 1 : READ_ONLY_ATTEMPTS,
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS[input.kind] ?? 60_000,
       deadlineAt: new Date(Date.now() + input.queueTimeoutMs),
       createdBy,
     });
-    await this.dispatcher.route(id);
-    return this.tasks.findOneByOrFail({ id });
+    return this.entityOf(row);
+  }
+
+  /** A row as the dispatcher's raw queries return it, as the entity the API shows. */
+  private entityOf(row: RawTask): TaskEntity {
+    const task = new TaskEntity();
+    for (const column of this.tasks.metadata.columns) column.setEntityValue(task, (row as unknown as Record<string, unknown>)[column.databaseName]);
+    return task;
   }
 
   async get(accountId: string, id: string): Promise<TaskEntity> {

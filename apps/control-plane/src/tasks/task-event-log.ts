@@ -1,0 +1,100 @@
+import type { LogFrame, ProgressFrame } from '@conduit/protocol';
+import type { DataSource } from 'typeorm';
+
+/** A progress or log frame as it arrived, with the delegate whose socket carried it. */
+export interface ArrivedEvent {
+  delegateId: string;
+  frame: ProgressFrame | LogFrame;
+}
+
+/** Frames written by one statement at most: bounds the statement when the database falls behind. */
+const MAX_BATCH = 1000;
+
+/**
+ * Progress and log frames on their way to `task_events`. Frames are appended as they arrive and written
+ * together: one statement per batch checks each frame's lease against the task row (the fencing authority),
+ * moves claimed tasks to running, and inserts the events of current leases only. At most one batch is in
+ * flight; what arrives meanwhile forms the next one, so a quiet replica writes at once and a busy one
+ * writes fewer, larger batches (group commit) instead of an UPDATE and an INSERT per frame.
+ */
+export class TaskEventLog {
+  private pending: ArrivedEvent[] = [];
+  private writing?: Promise<void>;
+  private scheduled = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Frames whose lease was not current when written: the delegate is told they were refused. */
+    private readonly onRefused: (event: ArrivedEvent) => void,
+    /** A frame the database refused to store; it is dropped. */
+    private readonly onError: (error: unknown, event: ArrivedEvent) => void,
+  ) {}
+
+  append(event: ArrivedEvent): void {
+    this.pending.push(event);
+    if (this.writing || this.scheduled) return;
+    // Frames a delegate sends together (a no-op's four progress frames) arrive in one I/O turn: one batch.
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.writeLoop();
+    });
+  }
+
+  /** Resolves once every frame appended so far is written (or refused): a result waits for its task's events. */
+  async written(): Promise<void> {
+    while (this.pending.length > 0 || this.writing || this.scheduled) {
+      if (!this.writing && !this.scheduled) this.writeLoop();
+      await (this.writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
+    }
+  }
+
+  private writeLoop(): void {
+    if (this.writing || this.pending.length === 0) return;
+    this.writing = (async () => {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        await this.write(batch).catch(async () => {
+          // One frame the database cannot take (a NUL in its text, a seq beyond int) must not cost the others
+          // theirs: write them one by one, and report and drop only the ones refused.
+          for (const event of batch) await this.write([event]).catch((error: unknown) => this.onError(error, event));
+        });
+      }
+    })().finally(() => (this.writing = undefined));
+  }
+
+  private async write(batch: ArrivedEvent[]): Promise<void> {
+    const column = <T>(pick: (e: ArrivedEvent) => T) => batch.map(pick);
+    const rows = (await this.dataSource.query(
+      `WITH frames AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
+                    AS f(task_id, delegate_id, lease_id, seq, type, stream, stage, status, data, duration_ms)
+       ), current AS (
+         UPDATE tasks t SET status = CASE WHEN t.status = 'claimed' THEN 'running' ELSE t.status END, started_at = COALESCE(t.started_at, now())
+           FROM (SELECT DISTINCT task_id, delegate_id, lease_id FROM frames) l
+          WHERE t.id = l.task_id AND t.delegate_id = l.delegate_id AND t.lease_id = l.lease_id AND t.status IN ('claimed', 'running')
+          RETURNING t.id, t.attempt, t.delegate_id, t.lease_id
+       ), inserted AS (
+         INSERT INTO task_events (task_id, attempt, seq, type, stream, stage, status, data, duration_ms)
+         SELECT f.task_id, c.attempt, f.seq, f.type, f.stream, f.stage, f.status, f.data, f.duration_ms
+           FROM frames f JOIN current c ON c.id = f.task_id AND c.delegate_id = f.delegate_id AND c.lease_id = f.lease_id
+         ON CONFLICT DO NOTHING
+       )
+       SELECT id AS task_id, delegate_id, lease_id FROM current`,
+      [
+        column((e) => e.frame.taskId),
+        column((e) => e.delegateId),
+        column((e) => e.frame.leaseId),
+        column((e) => e.frame.seq),
+        column((e) => e.frame.type),
+        column((e) => (e.frame.type === 'log' ? e.frame.stream : null)),
+        column((e) => (e.frame.type === 'progress' ? e.frame.stage : null)),
+        column((e) => (e.frame.type === 'progress' ? e.frame.status : null)),
+        column((e) => (e.frame.type === 'log' ? e.frame.data : (e.frame.message ?? null))),
+        column((e) => (e.frame.type === 'progress' ? (e.frame.durationMs ?? null) : null)),
+      ],
+    )) as Array<{ task_id: string; delegate_id: string; lease_id: string }>;
+    const current = new Set(rows.map((r) => `${r.task_id}/${r.delegate_id}/${r.lease_id}`));
+    for (const event of batch) if (!current.has(`${event.frame.taskId}/${event.delegateId}/${event.frame.leaseId}`)) this.onRefused(event);
+  }
+}
