@@ -89,8 +89,12 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.sessions.onTaskFrame((delegateId, frame) => this.onFrame(delegateId, frame));
-    // A delegate that (re)connects may be the one queued tasks were waiting for.
-    this.sessions.on('connected', () => void this.routePending().catch((error) => this.logger.warn({ err: error }, 'routing failed')));
+    // A delegate that (re)connects may be the one queued tasks were waiting for, or have offers stranded elsewhere.
+    this.sessions.on('connected', (delegateId) =>
+      void this.reofferStranded(delegateId)
+        .then(() => this.routePending())
+        .catch((error) => this.logger.warn({ err: error }, 'routing failed')),
+    );
   }
 
   /** Starts this replica's worker and the sweeper; called once the queue backend is connected. */
@@ -165,6 +169,22 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (assigned.replicaId === this.replicaId) await this.offer(taskId, assigned.attempt);
     else await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
     return true;
+  }
+
+  /**
+   * Offers made to a delegate through another replica's queue, before it connected here: that replica died or
+   * restarted (its queue may never be read again) or lost the socket. They go back to routing at once, without
+   * counting against the delegate, instead of waiting out the claim timeout and then avoiding a delegate that
+   * did nothing wrong.
+   */
+  private async reofferStranded(delegateId: string): Promise<void> {
+    const [rows]: [Array<{ id: string }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL
+        WHERE id IN (SELECT id FROM tasks WHERE delegate_id = $1 AND status = 'offered' AND replica_id <> $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [delegateId, this.replicaId],
+    );
+    for (const { id } of rows) await this.route(id);
   }
 
   /** Asks the delegate running a task to stop it, through the replica that holds its socket. */

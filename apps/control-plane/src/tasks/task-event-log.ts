@@ -1,5 +1,6 @@
 import type { LogFrame, ProgressFrame } from '@conduit/protocol';
 import type { DataSource } from 'typeorm';
+import { BatchWriter } from '../common/batch-writer';
 
 /** A progress or log frame as it arrived, with the delegate whose socket carried it. */
 export interface ArrivedEvent {
@@ -7,20 +8,19 @@ export interface ArrivedEvent {
   frame: ProgressFrame | LogFrame;
 }
 
-/** Frames written by one statement at most: bounds the statement when the database falls behind. */
-const MAX_BATCH = 1000;
-
 /**
- * Progress and log frames on their way to `task_events`. Frames are appended as they arrive and written
- * together: one statement per batch checks each frame's lease against the task row (the fencing authority),
- * moves claimed tasks to running, and inserts the events of current leases only. At most one batch is in
- * flight; what arrives meanwhile forms the next one, so a quiet replica writes at once and a busy one
- * writes fewer, larger batches (group commit) instead of an UPDATE and an INSERT per frame.
+ * Progress and log frames on their way to `task_events`, written in batches (see BatchWriter): one statement
+ * per batch checks each frame's lease against the task row (the fencing authority), moves claimed tasks to
+ * running, and inserts the events of current leases only — instead of an UPDATE and an INSERT per frame.
  */
 export class TaskEventLog {
-  private pending: ArrivedEvent[] = [];
-  private writing?: Promise<void>;
-  private scheduled = false;
+  private readonly writer = new BatchWriter<ArrivedEvent>((batch) =>
+    this.write(batch).catch(async () => {
+      // One frame the database cannot take (a NUL in its text, a seq beyond int) must not cost the others
+      // theirs: write them one by one, and report and drop only the ones refused.
+      for (const event of batch) await this.write([event]).catch((error: unknown) => this.onError(error, event));
+    }),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,36 +31,12 @@ export class TaskEventLog {
   ) {}
 
   append(event: ArrivedEvent): void {
-    this.pending.push(event);
-    if (this.writing || this.scheduled) return;
-    // Frames a delegate sends together (a no-op's four progress frames) arrive in one I/O turn: one batch.
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.writeLoop();
-    });
+    this.writer.add(event);
   }
 
   /** Resolves once every frame appended so far is written (or refused): a result waits for its task's events. */
-  async written(): Promise<void> {
-    while (this.pending.length > 0 || this.writing || this.scheduled) {
-      if (!this.writing && !this.scheduled) this.writeLoop();
-      await (this.writing ?? new Promise<void>((resolve) => setImmediate(resolve)));
-    }
-  }
-
-  private writeLoop(): void {
-    if (this.writing || this.pending.length === 0) return;
-    this.writing = (async () => {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, MAX_BATCH);
-        await this.write(batch).catch(async () => {
-          // One frame the database cannot take (a NUL in its text, a seq beyond int) must not cost the others
-          // theirs: write them one by one, and report and drop only the ones refused.
-          for (const event of batch) await this.write([event]).catch((error: unknown) => this.onError(error, event));
-        });
-      }
-    })().finally(() => (this.writing = undefined));
+  written(): Promise<void> {
+    return this.writer.flushed();
   }
 
   private async write(batch: ArrivedEvent[]): Promise<void> {

@@ -127,6 +127,22 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect(task).toMatchObject({ status: 'succeeded', runs: 2, delegate: { name: 'survivor' }, output: { ran: 'on survivor' } });
   });
 
+  it('offers a task stranded on a dead replica\'s queue again as soon as its delegate reconnects here', async () => {
+    const before = await connect({ name: 'returning', tags: ['returning'] });
+    before.close();
+    // As after a restart: the row still reads connected, on a replica that is gone and whose queue nobody reads.
+    await cp.dataSource.query(`UPDATE delegates SET status = 'connected', replica_id = 'gone-replica' WHERE id = $1`, [before.delegateId]);
+    const created = await run({ kind: 'noop', selectors: ['returning'] });
+    expect(created.body).toMatchObject({ status: 'offered', replicaId: 'gone-replica' });
+
+    const after = await connect({ name: 'returning', tags: ['returning'] });
+    const offer = await after.next('task_offer', created.body.id);
+    after.result(created.body.id, await after.claim(offer), 'succeeded');
+    expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', delegate: { name: 'returning' } });
+    const [row] = (await cp.dataSource.query(`SELECT excluded_delegates FROM tasks WHERE id = $1`, [created.body.id])) as Array<{ excluded_delegates: string[] }>;
+    expect(row?.excluded_delegates).toEqual([]);
+  });
+
   it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {
     const doomed = await connect({ name: 'doomed-m' });
     const created = await run({ kind: 'sleep-mutating', payload: { ms: 60000 } });
