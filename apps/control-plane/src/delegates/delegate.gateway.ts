@@ -99,10 +99,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     const ready = this.authenticate(session, request);
     let chain: Promise<void> = ready;
     socket.on('message', (data: RawData) => {
-      chain = chain.then(() => this.onMessage(session, data, helloTimer)).catch((error) => {
-        this.logger.error({ err: error, delegate: session.name }, 'delegate frame handling failed');
-        this.send(session, { type: 'error', code: 'INTERNAL', message: 'the control plane could not handle that frame' });
-      });
+      chain = chain.then(() => this.onMessage(session, data, helloTimer)).catch((error: unknown) => this.failed(session, error));
     });
     await ready;
   }
@@ -142,7 +139,8 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
         return;
       default:
         if (!session.connection) return this.unexpected(session, `${frame.type} before hello`);
-        await this.sessions.handleTaskFrame(session.connection.delegateId, frame);
+        // Not awaited: the socket's next frame may be another task's (DelegateSessions keeps each task in order).
+        this.sessions.handleTaskFrame(session.connection.delegateId, frame).catch((error: unknown) => this.failed(session, error));
     }
   }
 
@@ -175,6 +173,11 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     session.send = (frame) => this.send(session, frame);
     this.sessions.attach(session.connection.delegateId, session.send);
     this.logger.log({ delegate: hello.name, group: hello.group, tags: hello.tags, version: hello.version }, 'delegate connected');
+  }
+
+  private failed(session: Session, error: unknown): void {
+    this.logger.error({ err: error, delegate: session.name }, 'delegate frame handling failed');
+    this.send(session, { type: 'error', code: 'INTERNAL', message: 'the control plane could not handle that frame' });
   }
 
   private unexpected(session: Session, what: string): void {

@@ -157,17 +157,16 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (!task) return undefined;
       const delegate = await this.pickDelegate(manager, task);
       if (!delegate) return undefined;
-      const [rows]: [Array<{ attempt: number }>, number] = await manager.query(
+      const [rows]: [RawTask[], number] = await manager.query(
         `UPDATE tasks SET status = 'offered', delegate_id = $2, delegate_name = $3, replica_id = $4, attempt = attempt + 1,
                 offered_at = now(), lease_id = NULL, lease_expires_at = NULL
-          WHERE id = $1 AND status = 'queued' RETURNING attempt`,
+          WHERE id = $1 AND status = 'queued' RETURNING *`,
         [taskId, delegate.id, delegate.name, delegate.replica_id],
       );
-      return rows[0] ? { replicaId: delegate.replica_id, attempt: rows[0].attempt } : undefined;
+      return rows[0];
     });
     if (!assigned) return false;
-    if (assigned.replicaId === this.replicaId) await this.offer(taskId, assigned.attempt);
-    else await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
+    await this.deliver(assigned);
     return true;
   }
 
