@@ -5,6 +5,8 @@
  */
 export class BatchWriter<T> {
   private pending: T[] = [];
+  /** The batch being written, and its write. */
+  private batch: T[] = [];
   private writing?: Promise<void>;
   private scheduled = false;
 
@@ -33,10 +35,28 @@ export class BatchWriter<T> {
     }
   }
 
+  /** Takes back the items not yet handed to a write that match (their owner writes them itself). */
+  take(match: (item: T) => boolean): T[] {
+    const taken = this.pending.filter(match);
+    if (taken.length) this.pending = this.pending.filter((item) => !match(item));
+    return taken;
+  }
+
+  /** Resolves once the batch being written now is written, if it holds a matching item. */
+  async written(match: (item: T) => boolean): Promise<void> {
+    while (this.writing && this.batch.some(match)) await this.writing;
+  }
+
   private writeAll(): void {
     if (this.writing || this.pending.length === 0) return;
     this.writing = (async () => {
-      while (this.pending.length > 0) await this.write(this.pending.splice(0, this.maxBatch));
-    })().finally(() => (this.writing = undefined));
+      while (this.pending.length > 0) {
+        this.batch = this.pending.splice(0, this.maxBatch);
+        await this.write(this.batch);
+      }
+    })().finally(() => {
+      this.batch = [];
+      this.writing = undefined;
+    });
   }
 }

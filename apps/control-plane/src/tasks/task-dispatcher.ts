@@ -11,7 +11,7 @@ import { REPLICA_ID } from '../replica';
 import { describeScope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { TaskEntity, TaskErrorBody } from './task.entity';
-import { ArrivedEvent, TaskEventLog } from './task-event-log';
+import { ArrivedEvent, EVENT_COLUMNS, TaskEventLog } from './task-event-log';
 import { TaskEvents } from './task-events';
 import { TaskSecrets } from './task-secrets';
 
@@ -305,9 +305,19 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async result(delegateId: string, frame: ResultFrame): Promise<void> {
-    // The task's events go first: once the result is in, they would be refused as after the end.
-    await this.eventLog.written();
-    const accepted = await this.finish(frame.taskId, { delegateId, leaseId: frame.leaseId }, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt));
+    // The task's unwritten events go with the result, in its statement: once the result is in they would be refused.
+    const events = await this.eventLog.takeForResult(frame.taskId, delegateId, frame.leaseId);
+    const lease = { delegateId, leaseId: frame.leaseId };
+    const finish = (withEvents: ArrivedEvent[]) => this.finish(frame.taskId, lease, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt), withEvents);
+    const accepted = await finish(events).catch(async (error: unknown) => {
+      if (!events.length) throw error;
+      // An event the database cannot store must not cost the result: the events go the long way (one by one).
+      events.forEach((event) => this.eventLog.append(event));
+      await this.eventLog.written();
+      return finish([]);
+    });
+    // Refused: the events were not written either; the event log tells the delegate which ones were stale.
+    if (!accepted) events.forEach((event) => this.eventLog.append(event));
     this.sessions.send(delegateId, { type: 'result_ack', taskId: frame.taskId, accepted, ...(accepted ? {} : { reason: 'a result under a stale lease is not recorded' }) });
   }
 
@@ -323,20 +333,39 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     error: TaskErrorBody | undefined,
     stages: unknown[],
     startedAt?: Date,
+    /** Progress and log frames of the same lease, recorded in the same statement when the result is accepted. */
+    events: ArrivedEvent[] = [],
   ): Promise<boolean> {
-    const [rows]: [Array<{ kind: string; queued_at: Date; finished_at: Date }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
-              started_at = COALESCE(started_at, $8)
-        WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
-          AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
-        RETURNING kind, queued_at, finished_at`,
-      [taskId, status, output ? JSON.stringify(output) : null, error ? JSON.stringify(error) : null, JSON.stringify(stages), lease?.delegateId ?? null, lease?.leaseId ?? null, startedAt ?? null],
-    );
+    const rows = (await this.dataSource.query(
+      `WITH done AS (
+         UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
+                started_at = COALESCE(started_at, $8)
+          WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
+            AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
+          RETURNING *
+       ), events AS (
+         INSERT INTO task_events (task_id, attempt, ${EVENT_COLUMNS.names})
+         SELECT done.id, done.attempt, f.* FROM done, unnest(${EVENT_COLUMNS.from(9)}) AS f(${EVENT_COLUMNS.names})
+         ON CONFLICT DO NOTHING
+       )
+       SELECT * FROM done`,
+      [
+        taskId,
+        status,
+        output ? JSON.stringify(output) : null,
+        error ? JSON.stringify(error) : null,
+        JSON.stringify(stages),
+        lease?.delegateId ?? null,
+        lease?.leaseId ?? null,
+        startedAt ?? null,
+        ...TaskEventLog.columns(events),
+      ],
+    )) as Array<RawTask & { queued_at: Date; finished_at: Date }>;
     const done = rows[0];
     if (!done) return false;
     this.metrics.tasksFinished.inc({ kind: done.kind, status });
     this.metrics.taskDuration.observe({ kind: done.kind, status }, (new Date(done.finished_at).getTime() - new Date(done.queued_at).getTime()) / 1000);
-    this.events.emit('finished', taskId);
+    this.events.emit('finished', taskId, { kind: done.kind, executionId: done.execution_id, row: done });
     return true;
   }
 
@@ -403,13 +432,15 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async finishLocked(manager: EntityManager, taskId: string, status: 'failed' | 'cancelled' | 'unknown', error: TaskErrorBody): Promise<void> {
-    const [rows]: [Array<{ kind: string }>, number] = await manager.query(
-      `UPDATE tasks SET status = $2, error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 RETURNING kind`,
+    const [rows]: [Array<{ kind: string; execution_id: string | null }>, number] = await manager.query(
+      `UPDATE tasks SET status = $2, error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 RETURNING kind, execution_id`,
       [taskId, status, JSON.stringify(error)],
     );
-    if (rows[0]) this.metrics.tasksFinished.inc({ kind: rows[0].kind, status });
-    // Notified after commit would be exact; waiters re-read the row, so an early wake only costs a read.
-    setImmediate(() => this.events.emit('finished', taskId));
+    const done = rows[0];
+    if (!done) return;
+    this.metrics.tasksFinished.inc({ kind: done.kind, status });
+    // Notified after commit would be exact; waiters re-read the row (none is passed), so an early wake only costs a read.
+    setImmediate(() => this.events.emit('finished', taskId, { kind: done.kind, executionId: done.execution_id }));
   }
 
   /** An offer nobody claimed in time (delegate busy, gone, or its replica died) goes back to the queue. */
@@ -521,6 +552,7 @@ export interface RawTask {
   delegate_id: string | null;
   delegate_name: string | null;
   replica_id: string | null;
+  execution_id: string | null;
   cancel_requested: boolean;
   timeout_ms: number;
 }

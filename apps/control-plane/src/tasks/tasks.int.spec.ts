@@ -84,6 +84,25 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     ]);
   });
 
+  it('records a result with the events sent just before it, even when one of them cannot be stored', async () => {
+    const delegate = await connect({ name: 'burst' });
+    const created = await run({ kind: 'noop' });
+    const taskId = created.body.id;
+    const leaseId = await delegate.claim(await delegate.next('task_offer', taskId));
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 0, stage: 'operation', status: 'started' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 1, stream: 'stderr', data: 'bad \u0000 byte' });
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 2, stage: 'operation', status: 'succeeded' });
+    delegate.result(taskId, leaseId, 'succeeded', { done: true });
+    expect(await delegate.next('result_ack', taskId)).toMatchObject({ accepted: true });
+    expect(await delegate.next('error')).toMatchObject({ code: 'INTERNAL', message: `log 1 for task ${taskId} could not be recorded` });
+    expect(await wait(taskId)).toMatchObject({ status: 'succeeded', output: { done: true } });
+    const events = await api.get<{ items: Array<Record<string, unknown>> }>(`/v1/tasks/${taskId}/events`);
+    expect(events.body.items.map((e) => [e['seq'], e['status']])).toEqual([
+      [0, 'started'],
+      [2, 'succeeded'],
+    ]);
+  });
+
   it('routes by selectors (AND, case-insensitive), task kind and scope, least-loaded first', async () => {
     const plain = await connect({ name: 'plain', tags: ['linux'] });
     const k8s = await connect({ name: 'k8s', tags: ['Linux', 'K8S-prod'] });
