@@ -1,6 +1,6 @@
 import type { OperationContext } from '@conduit/connectors';
 import { connectorsLib } from '../connectors-lib';
-import { renderSecretExpressions } from '@conduit/pipeline';
+import { renderSecretExpressions } from '@conduit/pipeline/expressions';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
