@@ -115,13 +115,13 @@ export async function benchDispatchLatency(): Promise<Sample[]> {
       d,
       e,
       client,
-      summarize('  … POST /v1/tasks alone (insert + route + enqueue)', v.post),
+      summarize('  … POST /v1/tasks alone (insert and route in one statement, offer sent)', v.post),
       summarize('  … GET ?wait=true alone', v.wait),
       summarize('server: queuedAt → finishedAt (1 ms resolution)', v.server),
-      summarize('  … queued → offered (route transaction)', v.toOffered),
-      summarize('  … offered → claimed (BullMQ job + offer + claim)', v.toClaimed),
-      summarize('  … claimed → started (lease + first progress frame recorded)', v.toStarted),
-      summarize('  … started → finished (remaining progress frames + result)', v.toFinished),
+      summarize('  … queued → offered (routed in the INSERT: 0 unless it waited)', v.toOffered),
+      summarize('  … offered → claimed (INSERT commits, offer down the socket, claim back)', v.toClaimed),
+      summarize('  … claimed → started (claim UPDATE, lease, the delegate starts)', v.toStarted),
+      summarize('  … started → finished (run, then the result and its events in one statement)', v.toFinished),
     ];
     printTable(
       `dispatch latency: no-op tasks one at a time, ${DELEGATES} delegates × capacity ${CAPACITY}, Redis queue (target p50 <= 5 ms and <= 3x floor (c), p99 <= 25 ms); ratio is p50 / floor (c)`,

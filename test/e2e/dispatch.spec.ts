@@ -104,7 +104,8 @@ describe('dispatch across replicas and delegates (real processes, PostgreSQL, Re
   it('finishes a read-only task on another delegate after kill -9 of the one running it, with exactly one result', async () => {
     const first = startDelegate('worker-1', 'pool');
     await waitFor(async () => (await delegateStatus('cp-a', 'worker-1'))?.status === 'connected', 'worker-1', { process: first });
-    const created = await api<Task>('cp-a', 'POST', '/v1/tasks', { kind: 'sleep', payload: { ms: 3000 }, selectors: ['pool'] });
+    // Long enough that worker-1 is still running it once worker-2 has started (a process start takes seconds on a busy machine).
+    const created = await api<Task>('cp-a', 'POST', '/v1/tasks', { kind: 'sleep', payload: { ms: 15_000 }, selectors: ['pool'] });
     await waitFor(async () => (await api<Task>('cp-a', 'GET', `/v1/tasks/${created.body.id}`)).body.status === 'running', 'the task running on worker-1');
 
     const second = startDelegate('worker-2', 'pool');

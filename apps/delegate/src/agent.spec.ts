@@ -138,7 +138,7 @@ describe('DelegateAgent with its task runner, against a control plane over a rea
   beforeEach(async () => {
     cp = new FakeControlPlane();
     await new Promise((resolve) => cp.server.once('listening', resolve));
-    const config = loadDelegateConfig(
+    const config = await loadDelegateConfig(
       {
         CONDUIT_URL: cp.url,
         CONDUIT_DELEGATE_TOKEN: 'cdt_test',

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import type { ClientOptions } from 'ws';
 import { z } from 'zod';
 import { proxySettingsFrom, socketConnectionOptions } from './connection-options';
@@ -68,8 +67,8 @@ export type DelegateConfig = Omit<z.infer<typeof DelegateConfigSchema>, 'CONDUIT
 
 export { DelegateConfigError };
 
-export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketPath: string): DelegateConfig {
-  const fromFile = env['DELEGATE_CONFIG_FILE'] ? readConfigFile(env['DELEGATE_CONFIG_FILE']) : {};
+export async function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketPath: string): Promise<DelegateConfig> {
+  const fromFile = env['DELEGATE_CONFIG_FILE'] ? await readConfigFile(env['DELEGATE_CONFIG_FILE']) : {};
   const fromEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = DelegateConfigSchema.safeParse({ ...fromFile, ...fromEnv });
   if (!parsed.success) {
@@ -83,7 +82,7 @@ export function loadDelegateConfig(env: NodeJS.ProcessEnv = process.env, socketP
   url.pathname = `${url.pathname.replace(/\/$/, '')}${socketPath}`;
   const groupKey = resolveGroupKey({ file: config.DELEGATE_KEY_FILE, pem: inlineKey });
   const ca = config.DELEGATE_CA_FILE ? readCaFile(config.DELEGATE_CA_FILE) : undefined;
-  const connection = socketConnectionOptions(url.toString(), proxySettingsFrom(env), ca);
+  const connection = await socketConnectionOptions(url.toString(), proxySettingsFrom(env), ca);
   return { ...config, token, socketUrl: url.toString(), groupKey, connection };
 }
 
@@ -98,14 +97,16 @@ function readCaFile(file: string): string {
   return pem;
 }
 
-function readConfigFile(file: string): Record<string, unknown> {
+async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new DelegateConfigError(`DELEGATE_CONFIG_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
   }
-  const value: unknown = parseYaml(text);
+  // The YAML parser (about 8 MiB resident) loads only for a delegate that has a config file.
+  const { parse } = await import('yaml');
+  const value: unknown = parse(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DelegateConfigError(`DELEGATE_CONFIG_FILE: ${file} must hold a mapping of setting names to values`);
   }

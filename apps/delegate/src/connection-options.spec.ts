@@ -48,7 +48,7 @@ describe('socketConnectionOptions through a real CONNECT proxy', () => {
   it('tunnels the WebSocket through HTTP_PROXY and honours NO_PROXY', async () => {
     const targetUrl = `ws://127.0.0.1:${(target.address() as { port: number }).port}/v1/delegates/connect`;
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    const receive = (options: ReturnType<typeof socketConnectionOptions>) =>
+    const receive = (options: Awaited<ReturnType<typeof socketConnectionOptions>>) =>
       new Promise<string>((resolve, reject) => {
         const socket = new WebSocket(targetUrl, options);
         socket.once('message', (data) => {
@@ -58,9 +58,9 @@ describe('socketConnectionOptions through a real CONNECT proxy', () => {
         socket.once('error', reject);
       });
 
-    expect(await receive(socketConnectionOptions(targetUrl, { httpProxy: proxyUrl }, undefined))).toBe('hello through the tunnel');
+    expect(await receive(await socketConnectionOptions(targetUrl, { httpProxy: proxyUrl }, undefined))).toBe('hello through the tunnel');
     expect(tunnels).toEqual([`127.0.0.1:${(target.address() as { port: number }).port}`]);
-    expect(await receive(socketConnectionOptions(targetUrl, { httpProxy: proxyUrl, noProxy: '127.0.0.1' }, undefined))).toBe('hello through the tunnel');
+    expect(await receive(await socketConnectionOptions(targetUrl, { httpProxy: proxyUrl, noProxy: '127.0.0.1' }, undefined))).toBe('hello through the tunnel');
     expect(tunnels).toHaveLength(1);
   });
 });

@@ -1,4 +1,3 @@
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { ClientOptions } from 'ws';
 
 /** Proxy settings as the usual environment variables name them (either case). */
@@ -35,12 +34,16 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
 
 /**
  * How the delegate's socket reaches the control plane: through the HTTP(S) proxy the environment names
- * (CONNECT tunnel), unless NO_PROXY exempts the host, trusting an extra CA bundle when one is given.
+ * (CONNECT tunnel), unless NO_PROXY exempts the host, trusting an extra CA bundle when one is given. The proxy
+ * agent is loaded only when a proxy is used (it costs an idle delegate about 9 MiB).
  */
-export function socketConnectionOptions(socketUrl: string, proxy: ProxySettings, ca: string | undefined): Pick<ClientOptions, 'agent' | 'ca'> {
+export async function socketConnectionOptions(socketUrl: string, proxy: ProxySettings, ca: string | undefined): Promise<Pick<ClientOptions, 'agent' | 'ca'>> {
   const url = new URL(socketUrl);
   const proxyUrl = url.protocol === 'wss:' ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy;
   const options: Pick<ClientOptions, 'agent' | 'ca'> = ca ? { ca } : {};
-  if (proxyUrl && !bypassesProxy(url, proxy.noProxy)) options.agent = new HttpsProxyAgent(proxyUrl, ca ? { ca } : {});
+  if (proxyUrl && !bypassesProxy(url, proxy.noProxy)) {
+    const { HttpsProxyAgent } = await import('https-proxy-agent');
+    options.agent = new HttpsProxyAgent(proxyUrl, ca ? { ca } : {});
+  }
   return options;
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   }
   let config: DelegateConfig;
   try {
-    config = loadDelegateConfig(process.env, DELEGATE_SOCKET_PATH);
+    config = await loadDelegateConfig(process.env, DELEGATE_SOCKET_PATH);
   } catch (error) {
     if (error instanceof DelegateConfigError) {
       process.stderr.write(`conduit delegate cannot start: ${error.message}\n`);

@@ -71,7 +71,9 @@ export class ConnectorChecks implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('finished', (taskId) => void this.onTaskFinished(taskId).catch((error) => this.logger.warn({ err: error, taskId }, 'could not record a connection test')));
+    this.events.on('finished', (taskId, { kind }) => {
+      if (kind === TaskKind.ConnectorTest) void this.onTaskFinished(taskId).catch((error) => this.logger.warn({ err: error, taskId }, 'could not record a connection test'));
+    });
   }
 
   async onTaskFinished(taskId: string): Promise<void> {

@@ -20,14 +20,27 @@ export type TaskFrameHandler = (delegateId: string, frame: TaskFrame) => Promise
 export class DelegateSessions extends EventEmitter<DelegateSessionEvents> {
   private readonly senders = new Map<string, (frame: ControlPlaneFrame) => void>();
   private taskFrameHandler?: TaskFrameHandler;
+  /**
+   * The last frame being handled per delegate and task. One task's frames are handled in the order they arrived
+   * (claim, progress, result), while different tasks on the same socket proceed side by side: a delegate running
+   * 16 tasks does not wait for one task's database write before the next task's claim is looked at.
+   */
+  private readonly taskTails = new Map<string, Promise<void>>();
 
   onTaskFrame(handler: TaskFrameHandler): void {
     this.taskFrameHandler = handler;
   }
 
-  /** Awaited by the gateway, so one socket's frames are handled in the order they arrived. */
-  async handleTaskFrame(delegateId: string, frame: TaskFrame): Promise<void> {
-    await this.taskFrameHandler?.(delegateId, frame);
+  /** Resolves (or rejects) when this frame is handled, after the earlier frames of the same task. */
+  handleTaskFrame(delegateId: string, frame: TaskFrame): Promise<void> {
+    const key = `${delegateId}/${frame.taskId}`;
+    const handled = (this.taskTails.get(key) ?? Promise.resolve()).then(() => this.taskFrameHandler?.(delegateId, frame));
+    const tail = handled.catch(() => undefined);
+    this.taskTails.set(key, tail);
+    void tail.then(() => {
+      if (this.taskTails.get(key) === tail) this.taskTails.delete(key);
+    });
+    return handled;
   }
 
   attach(delegateId: string, send: (frame: ControlPlaneFrame) => void): void {

@@ -97,6 +97,11 @@ describe('delegate gateway (real control plane, PostgreSQL, Redis)', () => {
     socket.close();
     await received.closed;
     await eventually(() => listDelegates(cp), ([d]) => d?.['status'] === 'disconnected', 'the disconnect');
+    // Recorded from the close itself, not by the silence sweep (which needs 10 quiet 200 ms intervals).
+    const [gap] = (await cp.dataSource.query(`SELECT extract(epoch FROM disconnected_at - last_heartbeat_at) * 1000 AS ms FROM delegates WHERE id = $1`, [
+      welcome['delegateId'],
+    ])) as Array<{ ms: number }>;
+    expect(Number(gap?.ms)).toBeLessThan(2000);
   });
 
   it('answers malformed and unknown frames with error frames and keeps the socket open', async () => {

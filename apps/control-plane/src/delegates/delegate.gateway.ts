@@ -27,6 +27,11 @@ import { DelegateSessions } from './delegate-sessions';
 
 /** A delegate has this long after the socket opens to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * Sockets are pinged in this many slices spread over the heartbeat interval: 10,000 pings in one loop stall
+ * the event loop (and every frame waiting behind it) once per interval; a slice at a time does not.
+ */
+const PING_SLICES = 20;
 
 interface Session {
   socket: WebSocket;
@@ -46,6 +51,9 @@ interface Session {
 export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdown {
   private readonly logger = new Logger(DelegateGateway.name);
   private readonly sockets = new Set<Session>();
+  /** Each socket sits in one slice; one slice is pinged per tick, so each socket once per interval. */
+  private readonly pingSlices = Array.from({ length: PING_SLICES }, () => new Set<Session>());
+  private nextSlice = 0;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -57,7 +65,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     private readonly sessions: DelegateSessions,
     metrics: MetricsService,
   ) {
-    this.pinger = setInterval(() => this.pingAll(), config.DELEGATE_HEARTBEAT_INTERVAL_MS);
+    this.pinger = setInterval(() => this.pingSlice(), config.DELEGATE_HEARTBEAT_INTERVAL_MS / PING_SLICES);
     this.pinger.unref();
     new Gauge({
       name: 'conduit_delegates_connected',
@@ -72,28 +80,26 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
     const session: Session = { socket, alive: true };
     this.sockets.add(session);
+    const slice = this.pingSlices[Math.floor(Math.random() * PING_SLICES)] as Set<Session>;
+    slice.add(session);
     const helloTimer = setTimeout(() => this.close(session, CloseCode.ProtocolViolation, 'no hello received'), HELLO_TIMEOUT_MS);
     socket.on('pong', () => (session.alive = true));
     socket.on('error', (error) => this.logger.debug({ err: error, delegate: session.name }, 'delegate socket error'));
     socket.on('close', () => {
       clearTimeout(helloTimer);
       this.sockets.delete(session);
+      slice.delete(session);
       if (session.connection) {
         if (session.send) this.sessions.detach(session.connection.delegateId, session.send);
         this.logger.log({ delegate: session.name }, 'delegate disconnected');
-        void this.delegates.disconnected(session.connection).catch((error) =>
-          this.logger.warn({ err: error, delegate: session.name }, 'could not record disconnect'),
-        );
+        this.delegates.disconnected(session.connection);
       }
     });
     // Frames may arrive while the token is being checked; they are handled in order once it is.
     const ready = this.authenticate(session, request);
     let chain: Promise<void> = ready;
     socket.on('message', (data: RawData) => {
-      chain = chain.then(() => this.onMessage(session, data, helloTimer)).catch((error) => {
-        this.logger.error({ err: error, delegate: session.name }, 'delegate frame handling failed');
-        this.send(session, { type: 'error', code: 'INTERNAL', message: 'the control plane could not handle that frame' });
-      });
+      chain = chain.then(() => this.onMessage(session, data, helloTimer)).catch((error: unknown) => this.failed(session, error));
     });
     await ready;
   }
@@ -133,7 +139,8 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
         return;
       default:
         if (!session.connection) return this.unexpected(session, `${frame.type} before hello`);
-        await this.sessions.handleTaskFrame(session.connection.delegateId, frame);
+        // Not awaited: the socket's next frame may be another task's (DelegateSessions keeps each task in order).
+        this.sessions.handleTaskFrame(session.connection.delegateId, frame).catch((error: unknown) => this.failed(session, error));
     }
   }
 
@@ -168,6 +175,11 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     this.logger.log({ delegate: hello.name, group: hello.group, tags: hello.tags, version: hello.version }, 'delegate connected');
   }
 
+  private failed(session: Session, error: unknown): void {
+    this.logger.error({ err: error, delegate: session.name }, 'delegate frame handling failed');
+    this.send(session, { type: 'error', code: 'INTERNAL', message: 'the control plane could not handle that frame' });
+  }
+
   private unexpected(session: Session, what: string): void {
     this.send(session, { type: 'error', code: FrameErrorCode.Unexpected, message: `unexpected frame: ${what}` });
   }
@@ -180,9 +192,11 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
     if (session.socket.readyState === session.socket.OPEN) session.socket.close(code, reason.slice(0, 120));
   }
 
-  /** A socket that answered neither the last ping nor sent anything since is half-dead: drop it. */
-  private pingAll(): void {
-    for (const session of this.sockets) {
+  /** A socket that answered neither its last ping nor sent anything since is half-dead: drop it. */
+  private pingSlice(): void {
+    const slice = this.pingSlices[this.nextSlice] as Set<Session>;
+    this.nextSlice = (this.nextSlice + 1) % PING_SLICES;
+    for (const session of slice) {
       if (!session.alive) {
         session.socket.terminate();
         continue;

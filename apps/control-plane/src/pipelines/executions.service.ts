@@ -46,7 +46,9 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('finished', (taskId) => void this.onTaskFinished(taskId));
+    this.events.on('finished', (taskId, { executionId }) => {
+      if (executionId !== null) void this.onTaskFinished(taskId);
+    });
     // Catches finishes observed by a replica that died before advancing the execution.
     this.sweeper = setInterval(() => void this.advanceRunning(), 2000);
     this.sweeper.unref();

@@ -54,7 +54,9 @@ export class SecretResealService implements OnModuleInit {
   onModuleInit(): void {
     // A result may land on this replica after the request that asked for it stopped waiting (or on another).
     const events = this.moduleRef.get(TaskEvents, { strict: false });
-    events.on('finished', (taskId: string) => void this.applyFinished(taskId).catch(() => undefined));
+    events.on('finished', (taskId, { kind }) => {
+      if (kind === TaskKind.SecretReseal) void this.applyFinished(taskId).catch(() => undefined);
+    });
   }
 
   private get tasks(): TasksService {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ControlPlaneFrame, LogFrame, ProgressFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
+import type { ControlPlaneFrame, ResultFrame, TaskOfferFrame, TaskSecret } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
@@ -11,8 +11,27 @@ import { REPLICA_ID } from '../replica';
 import { describeScope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { TaskEntity, TaskErrorBody } from './task.entity';
+import { ArrivedEvent, EVENT_COLUMNS, TaskEventLog } from './task-event-log';
 import { TaskEvents } from './task-events';
 import { TaskSecrets } from './task-secrets';
+
+/**
+ * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, not
+ * excluded, and — when the task names `payload.requiredGroups` (work only some groups' keys can do, like
+ * re-sealing a secret) — in one of those delegate groups; delegates in the list at `$<askedLast>` only when
+ * no other is free. Parameters: $1 account, $2 organization, $3 project, $4 selectors (jsonb), $5 kind,
+ * $6 excluded delegate ids, $7 required groups or null.
+ */
+const eligibleDelegate = (askedLast: number) => `
+  SELECT d.id, d.name, d.replica_id FROM delegates d
+   WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
+     AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
+     AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
+     AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
+     AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
+   ORDER BY d.id::text = ANY($${askedLast}::text[]),
+            (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+   LIMIT 1`;
 
 /** Job data on a replica's queue: everything else is read from the task row when the job runs. */
 export type ReplicaJob =
@@ -34,6 +53,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   private sweeping = false;
   /** The last sweep failed (database unreachable): leases could not be renewed meanwhile. */
   private sweepFailed = false;
+  private readonly eventLog: TaskEventLog;
 
   constructor(
     @Inject(CONFIG) private readonly config: ConduitConfig,
@@ -45,7 +65,17 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly scopes: ScopesService,
     private readonly secrets: TaskSecrets,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.eventLog = new TaskEventLog(
+      dataSource,
+      ({ delegateId, frame }) =>
+        this.sessions.send(delegateId, { type: 'error', code: 'STALE_LEASE', message: `${frame.type} for task ${frame.taskId} refused: the lease is not current`, ref: 'leaseId' }),
+      (error, { delegateId, frame }) => {
+        this.logger.warn({ err: error, taskId: frame.taskId, seq: frame.seq }, 'could not record a task event');
+        this.sessions.send(delegateId, { type: 'error', code: 'INTERNAL', message: `${frame.type} ${frame.seq} for task ${frame.taskId} could not be recorded` });
+      },
+    );
+  }
 
   onModuleInit(): void {
     const dataSource = this.dataSource;
@@ -63,8 +93,12 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.sessions.onTaskFrame((delegateId, frame) => this.onFrame(delegateId, frame));
-    // A delegate that (re)connects may be the one queued tasks were waiting for.
-    this.sessions.on('connected', () => void this.routePending().catch((error) => this.logger.warn({ err: error }, 'routing failed')));
+    // A delegate that (re)connects may be the one queued tasks were waiting for, or have offers stranded elsewhere.
+    this.sessions.on('connected', (delegateId) =>
+      void this.reofferStranded(delegateId)
+        .then(() => this.routePending())
+        .catch((error) => this.logger.warn({ err: error }, 'routing failed')),
+    );
   }
 
   /** Starts this replica's worker and the sweeper; called once the queue backend is connected. */
@@ -77,6 +111,47 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.worker?.close();
+    await this.eventLog.written();
+  }
+
+  /**
+   * Records a new task and, in the same statement, offers it to the least-loaded eligible delegate (or leaves
+   * it queued for the sweeper when none is free); then delivers the offer. One round trip instead of an insert,
+   * a routing transaction and a re-read.
+   */
+  async admit(task: AdmittedTask): Promise<RawTask> {
+    const [row] = (await this.dataSource.query(
+      `WITH picked AS (${eligibleDelegate(6)})
+       INSERT INTO tasks (id, account_id, organization_id, project_id, kind, mutating, connector_id, execution_id, payload, secret_refs, selectors,
+                          max_attempts, timeout_ms, deadline_at, created_by, status, delegate_id, delegate_name, replica_id, attempt, offered_at)
+       SELECT $8, $1, $2, $3, $5, $9, $10, $11, $12, $13, $4, $14, $15, $16, $17,
+              CASE WHEN p.id IS NULL THEN 'queued' ELSE 'offered' END, p.id, p.name, p.replica_id,
+              CASE WHEN p.id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.id IS NULL THEN NULL ELSE now() END
+         FROM (VALUES (1)) AS one LEFT JOIN picked p ON true
+       RETURNING *`,
+      [
+        task.accountId,
+        task.organizationId,
+        task.projectId,
+        JSON.stringify(task.selectors),
+        task.kind,
+        [],
+        requiredGroupsOf(task),
+        task.id,
+        task.mutating,
+        task.connectorId,
+        task.executionId,
+        JSON.stringify(task.payload),
+        JSON.stringify(task.secretRefs),
+        task.maxAttempts,
+        task.timeoutMs,
+        task.deadlineAt,
+        task.createdBy,
+      ],
+    )) as RawTask[];
+    const admitted = row as RawTask;
+    if (admitted.status === 'offered') await this.deliver(admitted);
+    return admitted;
   }
 
   /** Tries to hand a queued task to an eligible delegate now; false when none is free. */
@@ -86,29 +161,33 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (!task) return undefined;
       const delegate = await this.pickDelegate(manager, task);
       if (!delegate) return undefined;
-      const [rows]: [Array<{ attempt: number }>, number] = await manager.query(
+      const [rows]: [RawTask[], number] = await manager.query(
         `UPDATE tasks SET status = 'offered', delegate_id = $2, delegate_name = $3, replica_id = $4, attempt = attempt + 1,
                 offered_at = now(), lease_id = NULL, lease_expires_at = NULL
-          WHERE id = $1 AND status = 'queued' RETURNING attempt`,
+          WHERE id = $1 AND status = 'queued' RETURNING *`,
         [taskId, delegate.id, delegate.name, delegate.replica_id],
       );
-      return rows[0] ? { replicaId: delegate.replica_id, attempt: rows[0].attempt } : undefined;
+      return rows[0];
     });
     if (!assigned) return false;
-    try {
-      await this.enqueue(assigned.replicaId, { op: 'offer', taskId, attempt: assigned.attempt });
-    } catch (error) {
-      if (!(error instanceof QueueUnavailableError)) throw error;
-      // The offer never left: back to the queue without holding it against the delegate (an unclaimed offer
-      // would), so the sweeper routes it again once the queue is back.
-      await this.dataSource.query(
-        `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, next_attempt_at = now() + interval '1 second'
-          WHERE id = $1 AND attempt = $2 AND status = 'offered'`,
-        [taskId, assigned.attempt],
-      );
-      this.logger.warn({ taskId, err: { message: error.message } }, 'offer not queued; routing it again shortly');
-    }
+    await this.deliver(assigned);
     return true;
+  }
+
+  /**
+   * Offers made to a delegate through another replica's queue, before it connected here: that replica died or
+   * restarted (its queue may never be read again) or lost the socket. They go back to routing at once, without
+   * counting against the delegate, instead of waiting out the claim timeout and then avoiding a delegate that
+   * did nothing wrong.
+   */
+  private async reofferStranded(delegateId: string): Promise<void> {
+    const [rows]: [Array<{ id: string }>, number] = await this.dataSource.query(
+      `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL
+        WHERE id IN (SELECT id FROM tasks WHERE delegate_id = $1 AND status = 'offered' AND replica_id <> $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [delegateId, this.replicaId],
+    );
+    for (const { id } of rows) await this.route(id);
   }
 
   /** Asks the delegate running a task to stop it, through the replica that holds its socket. */
@@ -145,9 +224,34 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Hands an offered task to its delegate as a job on the queue of the replica holding the delegate's socket
+   * (BullMQ stays the durable hand-off, even when that replica is this one). When the queue refuses, the offer
+   * never left: the task goes back to queued without being held against the delegate (an unclaimed offer
+   * would be), so the sweeper routes it again once the queue is back.
+   */
+  private async deliver(task: RawTask): Promise<void> {
+    try {
+      await this.enqueue(task.replica_id as string, { op: 'offer', taskId: task.id, attempt: task.attempt });
+    } catch (error) {
+      if (!(error instanceof QueueUnavailableError)) throw error;
+      await this.dataSource.query(
+        `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, next_attempt_at = now() + interval '1 second'
+          WHERE id = $1 AND attempt = $2 AND status = 'offered'`,
+        [task.id, task.attempt],
+      );
+      this.logger.warn({ taskId: task.id, err: { message: error.message } }, 'offer not queued; routing it again shortly');
+    }
+  }
+
   private async offer(taskId: string, attempt: number): Promise<void> {
     const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [taskId])) as RawTask[];
     if (!task || task.status !== 'offered' || task.attempt !== attempt) return; // superseded meanwhile
+    await this.sendOffer(task);
+  }
+
+  private async sendOffer(task: RawTask): Promise<void> {
+    const { id: taskId, attempt } = task;
     let secrets: TaskSecret[];
     try {
       secrets = await this.secrets.forTask(task);
@@ -179,7 +283,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
         return this.renew(delegateId, frame.taskId, frame.leaseId);
       case 'progress':
       case 'log':
-        return this.record(delegateId, frame);
+        return this.record({ delegateId, frame });
       case 'result':
         return this.result(delegateId, frame);
     }
@@ -214,29 +318,25 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.sessions.send(delegateId, frame);
   }
 
-  /** Progress and log frames under a valid lease; anything else is refused with an error frame. */
-  private async record(delegateId: string, frame: ProgressFrame | LogFrame): Promise<void> {
-    const [rows]: [Array<{ attempt: number }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = CASE WHEN status = 'claimed' THEN 'running' ELSE status END, started_at = COALESCE(started_at, now())
-        WHERE id = $1 AND delegate_id = $2 AND lease_id = $3 AND status IN ('claimed', 'running') RETURNING attempt`,
-      [frame.taskId, delegateId, frame.leaseId],
-    );
-    const task = rows[0];
-    if (!task) {
-      this.sessions.send(delegateId, { type: 'error', code: 'STALE_LEASE', message: `${frame.type} for task ${frame.taskId} refused: the lease is not current`, ref: 'leaseId' });
-      return;
-    }
-    await this.dataSource.query(
-      `INSERT INTO task_events (task_id, attempt, seq, type, stream, stage, status, data, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT DO NOTHING`,
-      frame.type === 'log'
-        ? [frame.taskId, task.attempt, frame.seq, 'log', frame.stream, null, null, frame.data, null]
-        : [frame.taskId, task.attempt, frame.seq, 'progress', null, frame.stage, frame.status, frame.message ?? null, frame.durationMs ?? null],
-    );
+  /** Progress and log frames: written in batches, each checked against the lease (refused ones get an error frame). */
+  private record(event: ArrivedEvent): void {
+    this.eventLog.append(event);
   }
 
   private async result(delegateId: string, frame: ResultFrame): Promise<void> {
-    const accepted = await this.finish(frame.taskId, { delegateId, leaseId: frame.leaseId }, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt));
+    // The task's unwritten events go with the result, in its statement: once the result is in they would be refused.
+    const events = await this.eventLog.takeForResult(frame.taskId, delegateId, frame.leaseId);
+    const lease = { delegateId, leaseId: frame.leaseId };
+    const finish = (withEvents: ArrivedEvent[]) => this.finish(frame.taskId, lease, frame.status, frame.output, frame.error, frame.stages, new Date(frame.startedAt), withEvents);
+    const accepted = await finish(events).catch(async (error: unknown) => {
+      if (!events.length) throw error;
+      // An event the database cannot store must not cost the result: the events go the long way (one by one).
+      events.forEach((event) => this.eventLog.append(event));
+      await this.eventLog.written();
+      return finish([]);
+    });
+    // Refused: the events were not written either; the event log tells the delegate which ones were stale.
+    if (!accepted) events.forEach((event) => this.eventLog.append(event));
     this.sessions.send(delegateId, { type: 'result_ack', taskId: frame.taskId, accepted, ...(accepted ? {} : { reason: 'a result under a stale lease is not recorded' }) });
   }
 
@@ -252,20 +352,39 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     error: TaskErrorBody | undefined,
     stages: unknown[],
     startedAt?: Date,
+    /** Progress and log frames of the same lease, recorded in the same statement when the result is accepted. */
+    events: ArrivedEvent[] = [],
   ): Promise<boolean> {
-    const [rows]: [Array<{ kind: string; queued_at: Date; finished_at: Date }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
-              started_at = COALESCE(started_at, $8)
-        WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
-          AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
-        RETURNING kind, queued_at, finished_at`,
-      [taskId, status, output ? JSON.stringify(output) : null, error ? JSON.stringify(error) : null, JSON.stringify(stages), lease?.delegateId ?? null, lease?.leaseId ?? null, startedAt ?? null],
-    );
+    const rows = (await this.dataSource.query(
+      `WITH done AS (
+         UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
+                started_at = COALESCE(started_at, $8)
+          WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
+            AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
+          RETURNING *
+       ), events AS (
+         INSERT INTO task_events (task_id, attempt, ${EVENT_COLUMNS.names})
+         SELECT done.id, done.attempt, f.* FROM done, unnest(${EVENT_COLUMNS.from(9)}) AS f(${EVENT_COLUMNS.names})
+         ON CONFLICT DO NOTHING
+       )
+       SELECT * FROM done`,
+      [
+        taskId,
+        status,
+        output ? JSON.stringify(output) : null,
+        error ? JSON.stringify(error) : null,
+        JSON.stringify(stages),
+        lease?.delegateId ?? null,
+        lease?.leaseId ?? null,
+        startedAt ?? null,
+        ...TaskEventLog.columns(events),
+      ],
+    )) as Array<RawTask & { queued_at: Date; finished_at: Date }>;
     const done = rows[0];
     if (!done) return false;
     this.metrics.tasksFinished.inc({ kind: done.kind, status });
     this.metrics.taskDuration.observe({ kind: done.kind, status }, (new Date(done.finished_at).getTime() - new Date(done.queued_at).getTime()) / 1000);
-    this.events.emit('finished', taskId);
+    this.events.emit('finished', taskId, { kind: done.kind, executionId: done.execution_id, row: done });
     return true;
   }
 
@@ -349,13 +468,15 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async finishLocked(manager: EntityManager, taskId: string, status: 'failed' | 'cancelled' | 'unknown', error: TaskErrorBody): Promise<void> {
-    const [rows]: [Array<{ kind: string }>, number] = await manager.query(
-      `UPDATE tasks SET status = $2, error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 RETURNING kind`,
+    const [rows]: [Array<{ kind: string; execution_id: string | null }>, number] = await manager.query(
+      `UPDATE tasks SET status = $2, error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 RETURNING kind, execution_id`,
       [taskId, status, JSON.stringify(error)],
     );
-    if (rows[0]) this.metrics.tasksFinished.inc({ kind: rows[0].kind, status });
-    // Notified after commit would be exact; waiters re-read the row, so an early wake only costs a read.
-    setImmediate(() => this.events.emit('finished', taskId));
+    const done = rows[0];
+    if (!done) return;
+    this.metrics.tasksFinished.inc({ kind: done.kind, status });
+    // Notified after commit would be exact; waiters re-read the row (none is passed), so an early wake only costs a read.
+    setImmediate(() => this.events.emit('finished', taskId, { kind: done.kind, executionId: done.execution_id }));
   }
 
   /** An offer nobody claimed in time (delegate busy, gone, or its replica died) goes back to the queue. */
@@ -389,24 +510,19 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
    * Delegates a task was taken away from are avoided. A task never leased (claims = 0) was only not claimed in
    * time — its offer may have been lost with a replica or with Redis's keys — so those delegates stay
    * candidates, after the others; after a lost lease they are never asked again.
-   *
-   * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, and —
-   * when the task names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a
-   * secret) — in one of those delegate groups.
    */
   private async pickDelegate(manager: EntityManager, task: RawTask): Promise<{ id: string; name: string; replica_id: string } | undefined> {
-    const [delegate] = (await manager.query(
-      `SELECT d.id, d.name, d.replica_id FROM delegates d
-        WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
-          AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
-          AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND ($8::int = 0 OR NOT (d.id::text = ANY($6::text[])))
-          AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
-          AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
-        ORDER BY d.id::text = ANY($6::text[]),
-                 (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
-        LIMIT 1`,
-      [task.account_id, task.organization_id, task.project_id, JSON.stringify(task.selectors), task.kind, task.excluded_delegates, requiredGroupsOf(task), task.claims],
-    )) as Array<{ id: string; name: string; replica_id: string }>;
+    const neverAsked = task.claims > 0 ? task.excluded_delegates : [];
+    const [delegate] = (await manager.query(eligibleDelegate(8), [
+      task.account_id,
+      task.organization_id,
+      task.project_id,
+      JSON.stringify(task.selectors),
+      task.kind,
+      neverAsked,
+      requiredGroupsOf(task),
+      task.excluded_delegates,
+    ])) as Array<{ id: string; name: string; replica_id: string }>;
     return delegate;
   }
 
@@ -433,8 +549,27 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** A new task's row as TasksService has decided it; the dispatcher adds where it goes. */
+export interface AdmittedTask {
+  id: string;
+  accountId: string;
+  organizationId: string | null;
+  projectId: string | null;
+  kind: string;
+  mutating: boolean;
+  connectorId: string | null;
+  executionId: string | null;
+  payload: Record<string, unknown>;
+  secretRefs: string[];
+  selectors: string[];
+  maxAttempts: number;
+  timeoutMs: number;
+  deadlineAt: Date;
+  createdBy: string;
+}
+
 /** The delegate groups a task must run in (`payload.requiredGroups`), or null when any group will do. */
-export function requiredGroupsOf(task: Pick<RawTask, 'payload'>): string[] | null {
+export function requiredGroupsOf(task: { payload: Record<string, unknown> }): string[] | null {
   const groups = task.payload['requiredGroups'];
   if (!Array.isArray(groups)) return null;
   return groups.filter((g): g is string => typeof g === 'string');
@@ -459,6 +594,7 @@ export interface RawTask {
   delegate_id: string | null;
   delegate_name: string | null;
   replica_id: string | null;
+  execution_id: string | null;
   cancel_requested: boolean;
   timeout_ms: number;
 }

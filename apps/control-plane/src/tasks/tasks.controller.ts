@@ -81,8 +81,10 @@ export class TasksController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(TaskGetQuery, 'query')) query: z.infer<typeof TaskGetQuery>,
   ) {
-    const task = query.wait ? await this.tasks.waitFor(principal.accountId, id, query.timeoutMs) : await this.tasks.get(principal.accountId, id);
-    this.access.require(principal, 'connector:view', await this.tasks.scopeOf(task));
+    const authorize = async (task: TaskEntity) => this.access.require(principal, 'connector:view', await this.tasks.scopeOf(task));
+    if (query.wait) return taskView(await this.tasks.waitFor(principal.accountId, id, query.timeoutMs, authorize));
+    const task = await this.tasks.get(principal.accountId, id);
+    await authorize(task);
     return taskView(task);
   }
 

@@ -62,6 +62,48 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     ]);
   });
 
+  it('writes progress and logs sent together, refusing only the frames under a stale lease or that cannot be stored', async () => {
+    const delegate = await connect({ name: 'batcher' });
+    const created = await run({ kind: 'sleep', payload: { ms: 60000 } });
+    const leaseId = await delegate.claim(await delegate.next('task_offer', created.body.id));
+    const taskId = created.body.id;
+    // One burst, so the frames land in one batch: a stale lease and a NUL (PostgreSQL text cannot hold it) among good ones.
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 0, stage: 'operation', status: 'started' });
+    delegate.send({ type: 'log', taskId, leaseId: crypto.randomUUID(), seq: 1, stream: 'stdout', data: 'from a stale lease' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 2, stream: 'stdout', data: 'bad \u0000 byte' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 3, stream: 'stdout', data: 'still written' });
+    expect(await delegate.next('error')).toMatchObject({ code: 'STALE_LEASE', ref: 'leaseId' });
+    expect(await delegate.next('error')).toMatchObject({ code: 'INTERNAL', message: `log 2 for task ${taskId} could not be recorded` });
+    delegate.result(taskId, leaseId, 'succeeded');
+    expect(await delegate.next('result_ack', taskId)).toMatchObject({ accepted: true });
+    const task = await wait(taskId);
+    expect(task).toMatchObject({ status: 'succeeded', startedAt: expect.any(String) });
+    const events = await api.get<{ items: Array<Record<string, unknown>> }>(`/v1/tasks/${taskId}/events`);
+    expect(events.body.items.map((e) => [e['seq'], e['type'], e['data'] ?? e['status']])).toEqual([
+      [0, 'progress', 'started'],
+      [3, 'log', 'still written'],
+    ]);
+  });
+
+  it('records a result with the events sent just before it, even when one of them cannot be stored', async () => {
+    const delegate = await connect({ name: 'burst' });
+    const created = await run({ kind: 'noop' });
+    const taskId = created.body.id;
+    const leaseId = await delegate.claim(await delegate.next('task_offer', taskId));
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 0, stage: 'operation', status: 'started' });
+    delegate.send({ type: 'log', taskId, leaseId, seq: 1, stream: 'stderr', data: 'bad \u0000 byte' });
+    delegate.send({ type: 'progress', taskId, leaseId, seq: 2, stage: 'operation', status: 'succeeded' });
+    delegate.result(taskId, leaseId, 'succeeded', { done: true });
+    expect(await delegate.next('result_ack', taskId)).toMatchObject({ accepted: true });
+    expect(await delegate.next('error')).toMatchObject({ code: 'INTERNAL', message: `log 1 for task ${taskId} could not be recorded` });
+    expect(await wait(taskId)).toMatchObject({ status: 'succeeded', output: { done: true } });
+    const events = await api.get<{ items: Array<Record<string, unknown>> }>(`/v1/tasks/${taskId}/events`);
+    expect(events.body.items.map((e) => [e['seq'], e['status']])).toEqual([
+      [0, 'started'],
+      [2, 'succeeded'],
+    ]);
+  });
+
   it('routes by selectors (AND, case-insensitive), task kind and scope, least-loaded first', async () => {
     const plain = await connect({ name: 'plain', tags: ['linux'] });
     const k8s = await connect({ name: 'k8s', tags: ['Linux', 'K8S-prod'] });
@@ -113,6 +155,22 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect(again['attempt']).toBeGreaterThan(first['attempt'] as number);
     only.result(created.body.id, await only.claim(again), 'succeeded');
     expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', runs: 1, delegate: { name: 'only-one' } });
+  });
+
+  it('offers a task stranded on a dead replica\'s queue again as soon as its delegate reconnects here', async () => {
+    const before = await connect({ name: 'returning', tags: ['returning'] });
+    before.close();
+    // As after a restart: the row still reads connected, on a replica that is gone and whose queue nobody reads.
+    await cp.dataSource.query(`UPDATE delegates SET status = 'connected', replica_id = 'gone-replica' WHERE id = $1`, [before.delegateId]);
+    const created = await run({ kind: 'noop', selectors: ['returning'] });
+    expect(created.body).toMatchObject({ status: 'offered', replicaId: 'gone-replica' });
+
+    const after = await connect({ name: 'returning', tags: ['returning'] });
+    const offer = await after.next('task_offer', created.body.id);
+    after.result(created.body.id, await after.claim(offer), 'succeeded');
+    expect(await wait(created.body.id)).toMatchObject({ status: 'succeeded', delegate: { name: 'returning' } });
+    const [row] = (await cp.dataSource.query(`SELECT excluded_delegates FROM tasks WHERE id = $1`, [created.body.id])) as Array<{ excluded_delegates: string[] }>;
+    expect(row?.excluded_delegates).toEqual([]);
   });
 
   it('marks a mutating task unknown after a lost lease and never runs it twice', async () => {

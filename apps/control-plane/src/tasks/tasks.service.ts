@@ -8,8 +8,8 @@ import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
 import { TaskEntity, TERMINAL_STATUSES } from './task.entity';
-import { TaskDispatcher } from './task-dispatcher';
-import { TaskEvents } from './task-events';
+import { RawTask, TaskDispatcher } from './task-dispatcher';
+import { FinishedTask, TaskEvents } from './task-events';
 
 /** Read-only kinds may run again elsewhere after a lost lease; mutating ones never run twice. */
 const MUTATING_KINDS = new Set(['sleep-mutating', 'pipeline.ci', 'pipeline.deploy', 'notification.send']);
@@ -39,14 +39,13 @@ export class TasksService {
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
   ) {}
 
-  /** Records the task, then routes it at once if a delegate is free (otherwise the sweeper will). */
+  /** Records the task, routed at once if a delegate is free (otherwise the sweeper will route it). */
   async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = input.mutating ?? MUTATING_KINDS.has(input.kind);
-    const id = randomUUID();
-    await this.tasks.insert({
-      id,
+    const row = await this.dispatcher.admit({
+      id: randomUUID(),
       accountId: scope.accountId,
       organizationId: scope.organizationId,
       projectId: scope.projectId,
@@ -54,17 +53,22 @@ export class TasksService {
       mutating,
       connectorId: input.connectorId ?? null,
       executionId: input.executionId ?? null,
-      payload: input.payload as never,
+      payload: input.payload,
       secretRefs: input.secrets,
       selectors: [...new Set(input.selectors.map((s) => s.toLowerCase()))],
-      status: 'queued',
       maxAttempts: mutating ? 1 : READ_ONLY_ATTEMPTS,
       timeoutMs: input.timeoutMs ?? TASK_TIMEOUT_MS[input.kind] ?? 60_000,
       deadlineAt: new Date(Date.now() + input.queueTimeoutMs),
       createdBy,
     });
-    await this.dispatcher.route(id);
-    return this.tasks.findOneByOrFail({ id });
+    return this.entityOf(row);
+  }
+
+  /** A row as the dispatcher's raw queries return it, as the entity the API shows. */
+  private entityOf(row: RawTask): TaskEntity {
+    const task = new TaskEntity();
+    for (const column of this.tasks.metadata.columns) column.setEntityValue(task, (row as unknown as Record<string, unknown>)[column.databaseName]);
+    return task;
   }
 
   async get(accountId: string, id: string): Promise<TaskEntity> {
@@ -73,25 +77,45 @@ export class TasksService {
     return task;
   }
 
-  /** Resolves when the task is terminal or the time is up, whichever first; returns the latest row. */
-  async waitFor(accountId: string, id: string, timeoutMs: number): Promise<TaskEntity> {
+  /**
+   * Resolves when the task is terminal or the time is up, whichever first; returns the latest row. `authorize`
+   * sees the task before any waiting, so a caller who may not see it is refused at once.
+   */
+  async waitFor(accountId: string, id: string, timeoutMs: number, authorize: (task: TaskEntity) => Promise<void> = async () => undefined): Promise<TaskEntity> {
     const deadline = Date.now() + timeoutMs;
-    let task = await this.get(accountId, id);
-    while (!TERMINAL_STATUSES.includes(task.status) && Date.now() < deadline) {
-      // Woken at once when the result lands on this replica; the poll covers results landing on others.
-      await new Promise<void>((resolve) => {
-        const wake = (finished: string) => finished === id && done();
-        const timer = setTimeout(() => done(), Math.min(250, Math.max(1, deadline - Date.now())));
-        const done = () => {
-          clearTimeout(timer);
-          this.events.off('finished', wake);
-          resolve();
-        };
-        this.events.on('finished', wake);
-      });
-      task = await this.get(accountId, id);
+    // Listening before the first read: a result landing between the read and the wait would otherwise be missed.
+    let finished: TaskEntity | true | undefined;
+    let wake: (() => void) | undefined;
+    const onFinished = (taskId: string, { row }: FinishedTask) => {
+      if (taskId !== id) return;
+      finished = row ? this.entityOf(row) : true;
+      wake?.();
+    };
+    this.events.on('finished', onFinished);
+    try {
+      let task = await this.get(accountId, id);
+      await authorize(task);
+      while (!TERMINAL_STATUSES.includes(task.status) && Date.now() < deadline) {
+        // Woken at once when the result lands on this replica; the poll covers results landing on others.
+        if (finished === undefined) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => done(), Math.min(250, Math.max(1, deadline - Date.now())));
+            const done = () => {
+              clearTimeout(timer);
+              wake = undefined;
+              resolve();
+            };
+            wake = done;
+          });
+        }
+        const known = finished;
+        finished = undefined;
+        task = known instanceof TaskEntity ? known : await this.get(accountId, id);
+      }
+      return task;
+    } finally {
+      this.events.off('finished', onFinished);
     }
-    return task;
   }
 
   async list(
@@ -133,7 +157,7 @@ export class TasksService {
       [task.id, JSON.stringify({ code: 'CANCELLED', message: reason })],
     );
     if (rows.length) {
-      this.events.emit('finished', task.id);
+      this.events.emit('finished', task.id, { kind: task.kind, executionId: task.executionId });
     } else if (task.status === 'claimed' || task.status === 'running') {
       await this.dataSource.query(`UPDATE tasks SET cancel_requested = true WHERE id = $1`, [task.id]);
       await this.dispatcher.requestCancel(task, reason);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretPayloadText } from '@conduit/crypto';
-import { parseSecretExpressions, renderSecretExpressions } from '@conduit/pipeline';
+import { parseSecretExpressions, renderSecretExpressions } from '@conduit/pipeline/expressions';
 import { defineExecutor, TaskFailure } from '../executor';
 
 export const MAX_ECHO_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 import type { CloneAccess, OperationContext } from '@conduit/connectors';
 import { secretPayloadText } from '@conduit/crypto';
 import { connectorsLib } from '../connectors-lib';
-import { renderSecretExpressions } from '@conduit/pipeline';
+import { renderSecretExpressions } from '@conduit/pipeline/expressions';
 import { spawn } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
