@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
-import { authenticationError, describeUrl, HttpAnswer, HttpCall, httpCall, parseJson, withoutSlash } from './http-client';
+import { z } from 'zod';
+import { CheckOutcome, ConnectorCheckError, ConnectorOperations, OperationContext, secretText } from './context';
+import {
+  authenticationError,
+  describeUrl,
+  HttpAnswer,
+  HttpCall,
+  httpCall,
+  parseJson,
+  withoutSlash,
+} from './http-client';
 import { basicAuthorization, httpCredentials, usernameOf } from './http-auth';
 
 type Spec = Record<string, unknown>;
-
 
 /** The text every test message carries, so nobody mistakes it for a real notification. */
 export const TEST_MESSAGE =
@@ -204,6 +212,30 @@ async function ticketingAuthorization(ctx: OperationContext): Promise<string> {
   }
 }
 
+const jiraIssueInput = z
+  .object({
+    projectKey: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'a project key is upper-case letters, digits and _, e.g. OPS'),
+    issueType: z.string().min(1).max(64).default('Task'),
+    summary: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^\r\n]*$/, 'Jira refuses a summary with line breaks'),
+    description: z.string().max(32_000).optional(),
+    labels: z
+      .array(z.string().regex(/^\S{1,255}$/, 'a label is one word, without spaces'))
+      .max(20)
+      .optional(),
+    apiVersion: z
+      .enum(['2', '3'])
+      .default('2')
+      .meta({ description: 'Jira Cloud also serves 3 (the description as an Atlassian Document); Data Center only 2' }),
+  })
+  .strict();
+type JiraIssueInput = z.infer<typeof jiraIssueInput>;
+
 // Jira: GET /rest/api/2/myself (developer.atlassian.com, "Get current user").
 export const jiraOperations: ConnectorOperations = {
   async test(ctx) {
@@ -233,7 +265,120 @@ export const jiraOperations: ConnectorOperations = {
       details: { user: who, email: me.emailAddress, accountId: me.accountId, latencyMs: answer.latencyMs },
     };
   },
+  actions: {
+    'create-issue': {
+      description: 'Creates an issue (POST /rest/api/{2|3}/issue) and returns its key',
+      input: jiraIssueInput,
+      mutating: true,
+      run: (ctx, input: JiraIssueInput) => createJiraIssue(ctx, input),
+    },
+  },
 };
+
+/** Plain text as an Atlassian Document: blank lines part paragraphs, single line breaks stay hard breaks. */
+export function atlassianDocument(text: string): Record<string, unknown> {
+  const paragraphs = text
+    .split(/\r?\n\s*\r?\n/)
+    .map((paragraph) => paragraph.split(/\r?\n/).filter((line) => line.length > 0))
+    .filter((lines) => lines.length > 0);
+  return {
+    type: 'doc',
+    version: 1,
+    content: paragraphs.map((lines) => ({
+      type: 'paragraph',
+      content: lines.flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), { type: 'text', text: line }]),
+    })),
+  };
+}
+
+// developer.atlassian.com, "Create issue": 201 {id, key, self}; 400 an ErrorCollection {errorMessages, errors}.
+// Not retried: a POST that timed out may have created the issue, and a repeat would create a second one.
+async function createJiraIssue(ctx: OperationContext, input: JiraIssueInput): Promise<CheckOutcome> {
+  const site = withoutSlash(ctx.spec['jiraUrl'] as string);
+  const url = `${site}/rest/api/${input.apiVersion}/issue`;
+  const fields = {
+    project: { key: input.projectKey },
+    issuetype: { name: input.issueType },
+    summary: input.summary,
+    ...(input.description !== undefined
+      ? { description: input.apiVersion === '3' ? atlassianDocument(input.description) : input.description }
+      : {}),
+    ...(input.labels ? { labels: input.labels } : {}),
+  };
+  const authorization = await ctx.stage('authentication', () => ticketingAuthorization(ctx));
+  const answer = await ctx.stage('connection', () =>
+    httpCall(ctx, {
+      url,
+      method: 'POST',
+      headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ fields }),
+      retry: false,
+    }),
+  );
+  const created = await ctx.stage('operation', async () => {
+    if (answer.status === 401 || answer.status === 403) throw authenticationError(answer, url, 'the credentials');
+    const body = parseJson<{ id?: string; key?: string; errorMessages?: string[]; errors?: Record<string, string> }>(
+      answer,
+    );
+    if (answer.status === 400) {
+      const reasons = [
+        ...(body?.errorMessages ?? []),
+        ...Object.entries(body?.errors ?? {}).map(([field, message]) => `${field}: ${message}`),
+      ];
+      throw new ConnectorCheckError(
+        'ISSUE_REJECTED',
+        'operation',
+        `Jira refused the issue in ${input.projectKey}: ${reasons.join('; ') || answer.text.slice(0, 120)}`,
+        'check the project key, the issue type and the fields the project requires',
+      );
+    }
+    if (answer.status === 404) {
+      throw new ConnectorCheckError(
+        'NOT_JIRA',
+        'operation',
+        `${describeUrl(url)} answered 404`,
+        input.apiVersion === '3' ? 'Jira Data Center serves only API version 2' : 'is the URL the Jira site root?',
+      );
+    }
+    if (answer.status !== 201 || !body?.key)
+      throw new ConnectorCheckError(
+        'UNEXPECTED_ANSWER',
+        'operation',
+        `${describeUrl(url)} answered ${answer.status} without an issue key`,
+      );
+    return { id: body.id ?? null, key: body.key };
+  });
+  return {
+    message: `created Jira issue ${created.key} (${input.issueType}) in ${input.projectKey}`,
+    details: { ...created, url: `${site}/browse/${created.key}`, latencyMs: answer.latencyMs },
+  };
+}
+
+const SERVICENOW_NAME = /^[a-z][a-z0-9_]{0,79}$/;
+const serviceNowRecordInput = z
+  .object({
+    table: z
+      .string()
+      .regex(SERVICENOW_NAME, 'a table name is lower-case letters, digits and _, e.g. incident')
+      .default('incident'),
+    fields: z
+      .record(z.string(), z.union([z.string().max(32_000), z.number(), z.boolean()]))
+      // Checked here rather than by the key schema, so that the issue names the offending field.
+      .superRefine((fields, issues) => {
+        const names = Object.keys(fields);
+        if (names.length === 0)
+          issues.addIssue({ code: 'custom', message: 'at least one field, e.g. short_description' });
+        if (names.length > 100) issues.addIssue({ code: 'custom', message: 'at most 100 fields' });
+        for (const name of names.filter((n) => !SERVICENOW_NAME.test(n))) {
+          issues.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'a field name is lower-case letters, digits and _, e.g. short_description',
+          });
+        }
+      }),
+  })
+  .strict();
 
 // ServiceNow: GET /api/now/table/sys_user?sysparm_limit=1 (Table API).
 export const serviceNowOperations: ConnectorOperations = {
@@ -260,7 +405,60 @@ export const serviceNowOperations: ConnectorOperations = {
       details: { latencyMs: answer.latencyMs },
     };
   },
+  actions: {
+    'create-record': {
+      description:
+        'Creates a record in a table (Table API POST /api/now/table/{table}, e.g. an incident) and returns its sys_id and number',
+      input: serviceNowRecordInput,
+      mutating: true,
+      run: (ctx, input: z.infer<typeof serviceNowRecordInput>) =>
+        createServiceNowRecord(ctx, input.table, input.fields),
+    },
+  },
 };
+
+// Table API "Create a record": 201 {result: {sys_id, number, …}}; errors {error: {message, detail}, status: 'failure'}.
+// Not retried, for the same reason as a Jira issue.
+async function createServiceNowRecord(
+  ctx: OperationContext,
+  table: string,
+  fields: Record<string, string | number | boolean>,
+): Promise<CheckOutcome> {
+  const url = `${withoutSlash(ctx.spec['serviceNowUrl'] as string)}/api/now/table/${table}`;
+  const authorization = await ctx.stage('authentication', () => ticketingAuthorization(ctx));
+  const answer = await ctx.stage('connection', () =>
+    httpCall(ctx, {
+      url,
+      method: 'POST',
+      headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(fields),
+      retry: false,
+    }),
+  );
+  const record = await ctx.stage('operation', async () => {
+    if (answer.status === 401 || answer.status === 403) throw authenticationError(answer, url, 'the credentials');
+    const body = parseJson<{
+      result?: { sys_id?: string; number?: string };
+      error?: { message?: string; detail?: string | null };
+    }>(answer);
+    if (answer.status !== 201 || !body?.result?.sys_id) {
+      const reason = body?.error?.message
+        ? `${body.error.message}${body.error.detail ? ` (${body.error.detail})` : ''}`
+        : answer.text.slice(0, 120);
+      throw new ConnectorCheckError(
+        'RECORD_REJECTED',
+        'operation',
+        `ServiceNow refused the ${table} record (${answer.status}): ${reason}`,
+        'check the table name and that the user may create records in it',
+      );
+    }
+    return { sysId: body.result.sys_id, number: body.result.number ?? null };
+  });
+  return {
+    message: `created ServiceNow ${table} record ${record.number ?? record.sysId}`,
+    details: { table, ...record, latencyMs: answer.latencyMs },
+  };
+}
 
 // ---- PagerDuty: a REST API token is checked with GET /abilities; a routing key alone with an Events v2
 // `resolve` of a dedup key no incident has, which PagerDuty accepts (202) without paging anyone.

@@ -1,4 +1,6 @@
-import { ConnectorCheckError, OperationContext, secretText } from './context';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ConnectorAction, ConnectorCheckError, OperationContext, secretText } from './context';
 import { describeWebhook, webhookCall, webhookRejected } from './collaboration-test';
 import { httpCredentials } from './http-auth';
 import { describeUrl, httpCall, HttpAnswer, parseJson, withoutSlash } from './http-client';
@@ -25,7 +27,8 @@ export function notificationProblem(type: string, spec: Spec): string | undefine
   return undefined;
 }
 
-export type NotificationSeverity = 'critical' | 'error' | 'warning' | 'info';
+const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type NotificationSeverity = (typeof SEVERITIES)[number];
 
 /** What an alert says, the same for every channel; each sender renders it in its vendor's shape. */
 export interface NotificationMessage {
@@ -161,4 +164,40 @@ export function sendNotification(type: string, ctx: OperationContext, message: N
     return Promise.reject(new ConnectorCheckError('NOT_A_NOTIFICATION_CONNECTOR', 'operation', `connector type '${type}' cannot send notifications (use ${NOTIFICATION_TYPES.join(', ')})`));
   }
   return SENDERS[type](ctx, message);
+}
+
+const notificationInput = z
+  .object({
+    title: z.string().min(1).max(256),
+    text: z.string().max(4096),
+    severity: z.enum(SEVERITIES).default('info'),
+    source: z.string().min(1).max(256).default('conduit'),
+    dedupKey: z.string().min(1).max(255).optional().meta({ description: 'Repeats with one key are one PagerDuty incident; defaults to a new key per send' }),
+    facts: z
+      .record(z.string().min(1).max(64), z.string().max(1024))
+      .refine((facts) => Object.keys(facts).length <= 32, 'at most 32 facts')
+      .default({}),
+  })
+  .strict();
+// A Slack bot may post to another channel than its default; the other senders have one destination each.
+const slackInput = notificationInput.extend({ channel: z.string().min(1).max(128).optional().meta({ description: 'Bot token only; defaults to spec.defaultChannel' }) }).strict();
+
+type NotificationInput = z.infer<typeof slackInput>;
+
+/** `send-notification`: the caller's message through the sender alerts use (a write: never retried as a whole). */
+export function notificationActions(type: NotificationType): Record<string, ConnectorAction<NotificationInput>> {
+  return {
+    'send-notification': {
+      description: 'Sends a message (title, text, severity, facts) through the connector, as an alert is sent',
+      input: type === 'Slack' ? slackInput : notificationInput,
+      mutating: true,
+      async run(ctx, { channel, dedupKey, ...message }) {
+        if (channel !== undefined && (ctx.spec['auth'] as { type?: string } | undefined)?.type !== 'BotToken') {
+          throw new ConnectorCheckError('CHANNEL_FIXED', 'operation', 'channel: an incoming webhook posts to the channel it was created for; only a bot token can choose one');
+        }
+        const target = channel === undefined ? ctx : { ...ctx, spec: { ...ctx.spec, defaultChannel: channel } };
+        return sendNotification(type, target, { ...message, dedupKey: dedupKey ?? `conduit-${randomUUID()}` });
+      },
+    },
+  };
 }

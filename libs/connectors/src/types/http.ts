@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { notificationActions } from '../operations/notifications';
 import { httpOperations } from '../operations/http-test';
 import {
   anonymousAuth,
@@ -67,5 +68,5 @@ export const httpConnector = defineConnectorType({
     'ClientCertificate',
   ],
   schema: httpSpec,
-  operations: httpOperations,
+  operations: { ...httpOperations, actions: notificationActions('Http') },
 });

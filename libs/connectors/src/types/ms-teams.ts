@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { notificationActions } from '../operations/notifications';
 import { msTeamsOperations } from '../operations/collaboration-test';
 import { connectivityFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -31,5 +32,5 @@ export const msTeamsConnector = defineConnectorType({
   description: 'Microsoft Teams notifications through a webhook or Microsoft Graph.',
   authKinds: ['WebhookUrl', 'OAuthClientCredentials'],
   schema: msTeamsSpec,
-  operations: msTeamsOperations,
+  operations: { ...msTeamsOperations, actions: notificationActions('MsTeams') },
 });

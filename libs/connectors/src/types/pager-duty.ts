@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { notificationActions } from '../operations/notifications';
 import { pagerDutyOperations } from '../operations/collaboration-test';
 import { connectivityFields, httpUrl } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -29,5 +30,5 @@ export const pagerDutyConnector = defineConnectorType({
   description: 'PagerDuty: raise and resolve alerts, read services and incidents.',
   authKinds: ['HttpToken', 'ApiKey'],
   schema: pagerDutySpec,
-  operations: pagerDutyOperations,
+  operations: { ...pagerDutyOperations, actions: notificationActions('PagerDuty') },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
+import { notificationActions } from '../operations/notifications';
 import { slackOperations } from '../operations/collaboration-test';
 import { connectivityFields, httpUrl, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
@@ -31,5 +32,5 @@ export const slackConnector = defineConnectorType({
   docsHint: 'A bot token needs chat:write, and the bot must be in the channel.',
   authKinds: ['WebhookUrl', 'HttpToken'],
   schema: slackSpec,
-  operations: slackOperations,
+  operations: { ...slackOperations, actions: notificationActions('Slack') },
 });
