@@ -11,6 +11,7 @@ import type { Scope } from '../scopes/scope';
 import { TaskEntity } from '../tasks/task.entity';
 import { TasksService } from '../tasks/tasks.service';
 import { ConnectorEntity } from './connector.entity';
+import { PlatformConnectorRunner } from './platform-runner';
 
 export interface OperationResult {
   operation: string;
@@ -36,7 +37,8 @@ export interface OperationDescription {
 /**
  * Connector operations beyond the test (list tags, read a file, run a command): the input is validated
  * here against the type's operation, then a `connector.operation` task runs it on a delegate that
- * matches the connector's selectors; the outcome is the task's.
+ * matches the connector's selectors — or, for a platform-mode connector, in this control plane; the
+ * outcome is the task's.
  */
 @Injectable()
 export class ConnectorOperationsService {
@@ -44,6 +46,7 @@ export class ConnectorOperationsService {
     private readonly dataSource: DataSource,
     private readonly tasks: TasksService,
     private readonly audit: AuditService,
+    private readonly platform: PlatformConnectorRunner,
   ) {}
 
   describe(connector: ConnectorEntity): OperationDescription[] {
@@ -70,15 +73,19 @@ export class ConnectorOperationsService {
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, actor, { action: `connector.operation.${operation}`, resourceType: 'connector', resourceId: connector.id, resourceRef: connector.identifier, scope }),
     );
-    const task = await this.tasks.create(actor.principal.name, scope, {
-      kind: TaskKind.ConnectorOperation,
-      payload: { type: connector.type, spec: connector.spec, operation, input: input.data as Record<string, unknown> },
-      selectors: connector.delegateSelectors,
-      secrets: [...new Set(connector.secretRefs.map((r) => r.ref))],
-      connectorId: connector.id,
-      mutating: action.mutating === true,
-      queueTimeoutMs: 60_000,
-    });
+    const data = input.data as Record<string, unknown>;
+    const task =
+      connector.connectivity === 'platform'
+        ? await this.platform.operate(actor.principal.name, scope, connector, operation, action, data)
+        : await this.tasks.create(actor.principal.name, scope, {
+            kind: TaskKind.ConnectorOperation,
+            payload: { type: connector.type, spec: connector.spec, operation, input: data },
+            selectors: connector.delegateSelectors,
+            secrets: [...new Set(connector.secretRefs.map((r) => r.ref))],
+            connectorId: connector.id,
+            mutating: action.mutating === true,
+            queueTimeoutMs: 60_000,
+          });
     if (!wait) return this.toResult(operation, task);
     return this.toResult(operation, await this.tasks.waitFor(scope.accountId, task.id, wait.timeoutMs));
   }

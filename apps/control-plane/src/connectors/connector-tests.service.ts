@@ -9,7 +9,7 @@ import { TasksService } from '../tasks/tasks.service';
 import { DataSource } from 'typeorm';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorEntity } from './connector.entity';
-import { PlatformConnectorTests } from './platform-runner';
+import { PlatformConnectorRunner } from './platform-runner';
 
 export interface ConnectionTestResult {
   status: 'SUCCESS' | 'FAILURE' | 'PENDING';
@@ -36,7 +36,7 @@ export class ConnectorTestsService {
     private readonly secrets: SecretsService,
     private readonly checks: ConnectorChecks,
     private readonly audit: AuditService,
-    private readonly platform: PlatformConnectorTests,
+    private readonly platform: PlatformConnectorRunner,
   ) {}
 
   async test(actor: Actor, scope: Scope, connector: ConnectorEntity, wait: { timeoutMs: number } | undefined): Promise<ConnectionTestResult> {
@@ -51,7 +51,7 @@ export class ConnectorTestsService {
     }
     const task =
       connector.connectivity === 'platform'
-        ? await this.platform.start(actor.principal.name, scope, connector)
+        ? await this.platform.test(actor.principal.name, scope, connector)
         : await this.tasks.create(actor.principal.name, scope, {
             kind: TaskKind.ConnectorTest,
             payload: { type: connector.type, spec: connector.spec },

@@ -14,7 +14,7 @@ import { ConnectorEntity } from './connector.entity';
 import { ConnectorsController } from './connectors.controller';
 import { ConnectorsService } from './connectors.service';
 import { ConnectorNetworkAccessController } from './connector-network-access.controller';
-import { PlatformConnectorTests } from './platform-runner';
+import { PlatformConnectorRunner } from './platform-runner';
 import { PlatformSecrets } from './platform-secrets';
 
 @Module({
@@ -28,7 +28,7 @@ import { PlatformSecrets } from './platform-secrets';
     ConnectorOperationsService,
     ConnectorTestsService,
     ConnectorValidation,
-    PlatformConnectorTests,
+    PlatformConnectorRunner,
     PlatformSecrets,
   ],
   exports: [ConnectorsService],

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConnectorCheckError, getConnectorType, OperationContext, renderSpecExpressions } from '@conduit/connectors';
+import { ConnectorAction, ConnectorCheckError, getConnectorType, OperationContext, renderSpecExpressions } from '@conduit/connectors';
 import { SecretMasker, secretPayloadText } from '@conduit/crypto';
 import { TASK_TIMEOUT_MS, TaskKind } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
@@ -18,15 +18,26 @@ const LEASE_GRACE_MS = 30_000;
 
 type Stage = { stage: string; status: 'succeeded' | 'failed'; durationMs: number; message?: string };
 
+/** One task run here: its kind, what it is called in messages, what its payload adds, and the work itself. */
+interface PlatformTask {
+  kind: (typeof TaskKind)[keyof typeof TaskKind];
+  what: string;
+  payload: Record<string, unknown>;
+  mutating: boolean;
+  /** The task's output, shaped as a delegate's executor shapes it. */
+  work(ctx: OperationContext): Promise<Record<string, unknown>>;
+}
+
 /**
- * Connection tests of platform-mode connectors (executeOnDelegate: false), run inside the control plane with
- * the same libs/connectors operations a delegate runs. The task row is the same durable record (status,
- * stages, result, events), claimed by this replica from the start; its outcome is recorded like any other.
- * Connections go only to public addresses unless an account admin allowed private networks for the connector.
+ * Connection tests and operations of platform-mode connectors (executeOnDelegate: false), run inside the
+ * control plane with the same libs/connectors code a delegate runs. The task row is the same durable record
+ * (status, stages, result, events), claimed by this replica from the start; its outcome is recorded like any
+ * other. Connections go only to public addresses unless an account admin allowed private networks for the
+ * connector.
  */
 @Injectable()
-export class PlatformConnectorTests {
-  private readonly logger = new Logger(PlatformConnectorTests.name);
+export class PlatformConnectorRunner {
+  private readonly logger = new Logger(PlatformConnectorRunner.name);
 
   constructor(
     @Inject(REPLICA_ID) private readonly replicaId: string,
@@ -35,9 +46,39 @@ export class PlatformConnectorTests {
     private readonly secrets: PlatformSecrets,
   ) {}
 
-  /** Records the task as running here and starts the test; the row is returned at once. */
-  async start(createdBy: string, scope: Scope, connector: ConnectorEntity): Promise<TaskEntity> {
-    const timeoutMs = TASK_TIMEOUT_MS[TaskKind.ConnectorTest] ?? 60_000;
+  /** Starts the connector's connection test here; the running task's row is returned at once. */
+  test(createdBy: string, scope: Scope, connector: ConnectorEntity): Promise<TaskEntity> {
+    return this.start(createdBy, scope, connector, {
+      kind: TaskKind.ConnectorTest,
+      what: 'the connection test',
+      payload: {},
+      mutating: false,
+      async work(ctx) {
+        const operations = getConnectorType(connector.type)?.operations;
+        if (!operations) throw new PlatformFailure('TEST_NOT_SUPPORTED', `connector type '${connector.type}' has no connection test`, 'validation');
+        const outcome = await operations.test(ctx);
+        return { status: 'SUCCESS', message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) };
+      },
+    });
+  }
+
+  /** Starts one of the connector's operations here with its validated input; the running task's row is returned at once. */
+  operate(createdBy: string, scope: Scope, connector: ConnectorEntity, operation: string, action: ConnectorAction, input: Record<string, unknown>): Promise<TaskEntity> {
+    return this.start(createdBy, scope, connector, {
+      kind: TaskKind.ConnectorOperation,
+      what: `operation '${operation}'`,
+      payload: { operation, input },
+      mutating: action.mutating === true,
+      async work(ctx) {
+        const outcome = await action.run(ctx, input);
+        return { operation, message: outcome.message, result: outcome.details ?? {} };
+      },
+    });
+  }
+
+  /** Records the task as running here and starts it. */
+  private async start(createdBy: string, scope: Scope, connector: ConnectorEntity, task: PlatformTask): Promise<TaskEntity> {
+    const timeoutMs = TASK_TIMEOUT_MS[task.kind] ?? 60_000;
     const refs = [...new Set(connector.secretRefs.map((r) => r.ref))];
     const id = randomUUID();
     const now = Date.now();
@@ -47,10 +88,10 @@ export class PlatformConnectorTests {
       accountId: scope.accountId,
       organizationId: scope.organizationId,
       projectId: scope.projectId,
-      kind: TaskKind.ConnectorTest,
-      mutating: false,
+      kind: task.kind,
+      mutating: task.mutating,
       connectorId: connector.id,
-      payload: { type: connector.type, spec: connector.spec, runsOn: 'platform' } as never,
+      payload: { type: connector.type, spec: connector.spec, ...task.payload, runsOn: 'platform' } as never,
       secretRefs: refs,
       selectors: [],
       status: 'running',
@@ -66,11 +107,11 @@ export class PlatformConnectorTests {
       startedAt: new Date(now),
       createdBy,
     });
-    void this.run(id, scope, connector, refs, timeoutMs).catch((error) => this.logger.error({ err: error, taskId: id }, 'platform connection test could not record its outcome'));
+    void this.run(id, scope, connector, refs, timeoutMs, task).catch((error) => this.logger.error({ err: error, taskId: id, kind: task.kind }, 'platform task could not record its outcome'));
     return tasks.findOneByOrFail({ id });
   }
 
-  private async run(taskId: string, scope: Scope, connector: ConnectorEntity, refs: string[], timeoutMs: number): Promise<void> {
+  private async run(taskId: string, scope: Scope, connector: ConnectorEntity, refs: string[], timeoutMs: number, task: PlatformTask): Promise<void> {
     const masker = new SecretMasker();
     const stages: Stage[] = [];
     let seq = 0;
@@ -83,14 +124,12 @@ export class PlatformConnectorTests {
     let output: Record<string, unknown> | null = null;
     let error: TaskErrorBody | null = null;
     try {
-      const operations = getConnectorType(connector.type)?.operations;
-      if (!operations) throw new PlatformFailure('TEST_NOT_SUPPORTED', `connector type '${connector.type}' has no connection test`, 'validation');
       const secrets = await this.secrets.open(scope, refs, masker);
       const [row] = (await this.dataSource.query(`SELECT allow_private_networks FROM connectors WHERE id = $1`, [connector.id])) as Array<{ allow_private_networks: boolean }>;
       const ctx: OperationContext = {
         spec: renderSpecExpressions(connector.spec, (ref) => {
           const secret = secrets.get(ref);
-          if (!secret) throw new PlatformFailure('SECRET_NOT_PROVIDED', `the connector uses secret '${ref}', which this test was not given`, 'resolution');
+          if (!secret) throw new PlatformFailure('SECRET_NOT_PROVIDED', `the connector uses secret '${ref}', which ${task.what} was not given`, 'resolution');
           return secretPayloadText(secret);
         }),
         secrets,
@@ -112,10 +151,9 @@ export class PlatformConnectorTests {
           }
         },
       };
-      const outcome = await operations.test(ctx);
-      output = { status: 'SUCCESS', message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) };
+      output = await task.work(ctx);
     } catch (failure) {
-      error = this.errorOf(failure, signal, timeoutMs);
+      error = this.errorOf(failure, signal, timeoutMs, task.what);
       // What the failure reports for the control plane to act on (an SSH host key seen), as a delegate sends it.
       if (failure instanceof ConnectorCheckError && failure.details) output = failure.details;
     }
@@ -126,14 +164,14 @@ export class PlatformConnectorTests {
         WHERE id = $1 AND status = 'running' RETURNING id`,
       [taskId, error ? 'failed' : 'succeeded', masked(output), masked(error), masked(stages)],
     );
-    if (rows.length) this.events.emit('finished', taskId);
+    if (rows.length) this.events.emit('finished', taskId, { kind: task.kind, executionId: null });
   }
 
-  private errorOf(failure: unknown, signal: AbortSignal, timeoutMs: number): TaskErrorBody {
+  private errorOf(failure: unknown, signal: AbortSignal, timeoutMs: number, what: string): TaskErrorBody {
     if (failure instanceof ConnectorCheckError || failure instanceof PlatformFailure) {
       return { code: failure.code, message: failure.message, stage: failure.stage, ...(failure.hint ? { hint: failure.hint } : {}) };
     }
-    if (signal.aborted) return { code: 'TIMEOUT', message: `the connection test did not finish within ${timeoutMs} ms`, stage: 'connection' };
+    if (signal.aborted) return { code: 'TIMEOUT', message: `${what} did not finish within ${timeoutMs} ms`, stage: 'connection' };
     return { code: 'OPERATION_FAILED', message: (failure as Error).message, stage: 'operation' };
   }
 }
