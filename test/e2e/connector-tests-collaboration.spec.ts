@@ -287,7 +287,7 @@ describe('MsTeams connector test (STAND-IN for a Teams incoming webhook)', () =>
   });
 });
 
-describe('Jira connector test (STAND-IN for the Jira REST API v2)', () => {
+describe('Jira connector test and create-issue (STAND-IN for the Jira REST API v2 and v3)', () => {
   let jira: JiraStandIn;
   beforeAll(async () => {
     jira = await startJira();
@@ -340,9 +340,54 @@ describe('Jira connector test (STAND-IN for the Jira REST API v2)', () => {
     );
     secretFree(error, wrong);
   });
+
+  it('create-issue files an issue through API 2 (plain description) and 3 (an Atlassian Document)', async () => {
+    const { action } = context('Jira', cloud(), { tok: text(jira.apiToken) });
+    const v2 = await action('create-issue', {
+      projectKey: 'OPS',
+      summary: 'Disk full on db-1',
+      description: 'since 02:00',
+    });
+    const v3 = await action('create-issue', {
+      projectKey: 'OPS',
+      issueType: 'Incident',
+      summary: 'Disk still full',
+      description: 'since 02:00\n\nrunbook: disk',
+      apiVersion: '3',
+    });
+    expect([v2.message, v3.message]).toEqual([
+      'created Jira issue OPS-1 (Task) in OPS',
+      'created Jira issue OPS-2 (Incident) in OPS',
+    ]);
+    expect(v3.details).toMatchObject({ key: 'OPS-2', url: `${jira.url}/browse/OPS-2` });
+    expect(jira.requests.map((r) => `${r.method} ${r.path} ${r.status} ${r.identity}`)).toEqual([
+      `POST /rest/api/2/issue 201 ${jira.email}`,
+      `POST /rest/api/3/issue 201 ${jira.email}`,
+    ]);
+    expect(jira.issues.slice(-2)).toMatchObject([
+      { key: 'OPS-1', apiVersion: '2', fields: { summary: 'Disk full on db-1', description: 'since 02:00' } },
+      { key: 'OPS-2', apiVersion: '3', fields: { description: { type: 'doc', content: [{}, {}] } } },
+    ]);
+  });
+
+  it("create-issue reports Jira's field errors (unknown project and issue type) and files nothing", async () => {
+    const before = jira.issues.length;
+    const error = await failure(
+      context('Jira', cloud(), { tok: text(jira.apiToken) }).action('create-issue', {
+        projectKey: 'NOPE',
+        issueType: 'Epic',
+        summary: 'x',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'ISSUE_REJECTED', stage: 'operation' });
+    expect(error.message).toBe(
+      'Jira refused the issue in NOPE: project: valid project is required; issuetype: Specify a valid issue type',
+    );
+    expect(jira.issues).toHaveLength(before);
+  });
 });
 
-describe('ServiceNow connector test (STAND-IN for the ServiceNow Table API)', () => {
+describe('ServiceNow connector test and create-record (STAND-IN for the ServiceNow Table API)', () => {
   let serviceNow: ServiceNowStandIn;
   beforeAll(async () => {
     serviceNow = await startServiceNow();
@@ -380,6 +425,32 @@ describe('ServiceNow connector test (STAND-IN for the ServiceNow Table API)', ()
       `authentication failed: the credentials rejected by ${serviceNow.url}/api/now/table/sys_user (401)`,
     );
     secretFree(error, wrong);
+  });
+
+  it('create-record opens an incident through the Table API and returns its sys_id and number', async () => {
+    const outcome = await context('ServiceNow', spec(), { pw: text(serviceNow.password) }).action('create-record', {
+      fields: { short_description: 'Disk full on db-1', urgency: '2' },
+    });
+    const created = serviceNow.tables['incident']?.at(-1);
+    expect(created).toMatchObject({ short_description: 'Disk full on db-1', urgency: '2', number: 'INC0010002' });
+    expect(outcome).toMatchObject({
+      message: 'created ServiceNow incident record INC0010002',
+      details: { table: 'incident', sysId: created?.['sys_id'], number: 'INC0010002' },
+    });
+    expect(serviceNow.requests).toMatchObject([
+      { method: 'POST', path: '/api/now/table/incident', headers: { authorization: 'Basic <redacted>' }, status: 201 },
+    ]);
+  });
+
+  it("create-record reports ServiceNow's error for an unknown table", async () => {
+    const error = await failure(
+      context('ServiceNow', spec(), { pw: text(serviceNow.password) }).action('create-record', {
+        table: 'u_nope',
+        fields: { short_description: 'x' },
+      }),
+    );
+    expect(error).toMatchObject({ code: 'RECORD_REJECTED', stage: 'operation' });
+    expect(error.message).toBe('ServiceNow refused the u_nope record (400): Invalid table u_nope');
   });
 });
 
