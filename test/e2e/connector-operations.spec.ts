@@ -1,11 +1,33 @@
-import { startGitHttp, startHelmRepo, startRegistry, startSshd, README_CONTENT, type GitHttpPeer, type HelmRepoPeer, type RegistryPeer, type SshdPeer } from '../peers';
+import {
+  startGitHttp,
+  startHelmRepo,
+  startJira,
+  startPagerDuty,
+  startRegistry,
+  startServiceNow,
+  startSlack,
+  startSshd,
+  startTeams,
+  README_CONTENT,
+  type GitHttpPeer,
+  type HelmRepoPeer,
+  type JiraStandIn,
+  type PagerDutyStandIn,
+  type RegistryPeer,
+  type ServiceNowStandIn,
+  type SlackStandIn,
+  type SshdPeer,
+  type TeamsStandIn,
+} from '../peers';
 import type { RunningProcess } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
 /**
  * Connector operations end to end: API → `connector.operation` task → a real delegate process → peer.
- * Every peer here is REAL: git http-backend behind Basic auth, OpenSSH sshd, the docker-registry package
- * with htpasswd, and nginx serving a Helm repository. The result is the task's, masked on the delegate.
+ * REAL peers: git http-backend behind Basic auth, OpenSSH sshd, the docker-registry package with htpasswd,
+ * and nginx serving a Helm repository. STAND-INS (test/peers; the services cannot run offline): Slack's Web
+ * API, a Teams incoming webhook, PagerDuty Events v2, Jira's REST API and ServiceNow's Table API. The result
+ * is the task's, masked on the delegate.
  */
 describe('connector operations through a real delegate against real peers', () => {
   let stack: Stack;
@@ -16,12 +38,18 @@ describe('connector operations through a real delegate against real peers', () =
   let sshd: SshdPeer;
   let registry: RegistryPeer;
   let helm: HelmRepoPeer;
+  let slack: SlackStandIn;
+  let teams: TeamsStandIn;
+  let pagerDuty: PagerDutyStandIn;
+  let jira: JiraStandIn;
+  let serviceNow: ServiceNowStandIn;
   const canary = `canary-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   const secret = (identifier: string, kind: string, value: Record<string, string>) => api('POST', '/v1/secrets', { identifier, name: identifier, kind, value });
   const run = (ref: string, operation: string, body: unknown = {}) => api('POST', `/v1/connectors/${ref}/operations/${operation}?wait=true`, body);
 
   beforeAll(async () => {
     [git, sshd, registry, helm] = await Promise.all([startGitHttp(), startSshd(), startRegistry(), startHelmRepo()]);
+    [slack, teams, pagerDuty, jira, serviceNow] = await Promise.all([startSlack(), startTeams(), startPagerDuty(), startJira(), startServiceNow()]);
     stack = await startStack({ name: 'operations', delegateEnv: { DELEGATE_TAGS: 'private-net' } });
     ({ api, controlPlane, delegate } = stack);
     expect((await secret('git_pw', 'text', { value: git.password })).status).toBe(201);
@@ -29,12 +57,20 @@ describe('connector operations through a real delegate against real peers', () =
     expect((await secret('registry_pw', 'text', { value: registry.password })).status).toBe(201);
     expect((await secret('helm_pw', 'text', { value: helm.password })).status).toBe(201);
     expect((await secret('canary', 'text', { value: canary })).status).toBe(201);
+    for (const [identifier, value] of [['slack_bot', slack.botToken], ['teams_hook', teams.webhookUrl], ['pd_key', pagerDuty.routingKey], ['jira_token', jira.apiToken], ['snow_pw', serviceNow.password]] as const) {
+      expect((await secret(identifier, 'text', { value })).status).toBe(201);
+    }
     const connectors = [
       { identifier: 'repo_http', type: 'Git', spec: { type: 'Http', connectionType: 'Repo', url: git.repoUrl, spec: { username: git.username, passwordRef: 'git_pw' } } },
       { identifier: 'repo_ssh', type: 'Git', spec: { type: 'Ssh', connectionType: 'Repo', url: sshd.git.url, spec: { sshKeyRef: 'ssh_key', knownHostFingerprints: [sshd.hostKeyFingerprint] } } },
       { identifier: 'box', type: 'SshHost', spec: { host: '127.0.0.1', port: sshd.port, username: sshd.username, sshKeyRef: 'ssh_key', hostKeyFingerprints: [sshd.hostKeyFingerprint] } },
       { identifier: 'images', type: 'DockerRegistry', spec: { dockerRegistryUrl: registry.url, providerType: 'Other', auth: { type: 'UsernamePassword', spec: { username: registry.username, passwordRef: 'registry_pw' } } } },
       { identifier: 'charts', type: 'HttpHelmRepo', spec: { helmRepoUrl: helm.url, auth: { type: 'UsernamePassword', spec: { username: helm.username, passwordRef: 'helm_pw' } } } },
+      { identifier: 'chat', type: 'Slack', spec: { apiUrl: `${slack.url}/api`, defaultChannel: 'general', auth: { type: 'BotToken', spec: { tokenRef: 'slack_bot' } } } },
+      { identifier: 'team_room', type: 'MsTeams', spec: { auth: { type: 'IncomingWebhook', spec: { webhookUrlRef: 'teams_hook' } } } },
+      { identifier: 'oncall', type: 'PagerDuty', spec: { apiUrl: pagerDuty.url, routingKeyRef: 'pd_key' } },
+      { identifier: 'tickets', type: 'Jira', spec: { jiraUrl: `${jira.url}/`, auth: { type: 'UsernamePassword', spec: { username: jira.email, passwordRef: 'jira_token' } } } },
+      { identifier: 'itsm', type: 'ServiceNow', spec: { serviceNowUrl: serviceNow.url, auth: { type: 'UsernamePassword', spec: { username: serviceNow.username, passwordRef: 'snow_pw' } } } },
     ];
     for (const c of connectors) {
       const created = await api('POST', '/v1/connectors', { ...c, name: c.identifier, spec: { ...c.spec, delegateSelectors: ['private-net'] } });
@@ -43,7 +79,7 @@ describe('connector operations through a real delegate against real peers', () =
   });
   afterAll(async () => {
     await stack?.stop();
-    await Promise.all([git?.stop(), sshd?.stop(), registry?.stop(), helm?.stop()]);
+    await Promise.all([git?.stop(), sshd?.stop(), registry?.stop(), helm?.stop(), slack?.stop(), teams?.stop(), pagerDuty?.stop(), jira?.stop(), serviceNow?.stop()]);
   });
 
   it('lists what a connector offers, with the JSON Schema of each body', async () => {
@@ -105,6 +141,40 @@ describe('connector operations through a real delegate against real peers', () =
     expect(task).toMatchObject({ kind: 'connector.operation', mutating: true });
   });
 
+  it('sends a notification through Slack, Teams and PagerDuty stand-ins as mutating tasks', async () => {
+    const message = { title: 'Deploy failed', text: 'payments 1.4.2 rolled back', severity: 'error', facts: { service: 'payments' } };
+    const listed = (await api('GET', '/v1/connectors/chat/operations')).body['items'] as Array<{ name: string; mutating: boolean }>;
+    expect(listed.map((i) => [i.name, i.mutating])).toEqual([['send-notification', true]]);
+
+    const toSlack = await run('chat', 'send-notification', { ...message, channel: 'C0DEPLOYS' });
+    expect(toSlack.body).toMatchObject({ status: 'SUCCESS', message: 'posted to Slack channel C0DEPLOYS', delegate: 'inside', result: { channel: 'C0DEPLOYS' } });
+    expect(slack.messages.at(-1)).toEqual({ via: 'chat.postMessage', channel: 'C0DEPLOYS', text: '*Deploy failed*\npayments 1.4.2 rolled back\nservice: payments' });
+    expect((await api('GET', `/v1/tasks/${toSlack.body['taskId']}`)).body).toMatchObject({ kind: 'connector.operation', status: 'succeeded', mutating: true });
+
+    const toTeams = await run('team_room', 'send-notification', message);
+    expect(toTeams.body).toMatchObject({ status: 'SUCCESS' });
+    expect(teams.cards.at(-1)).toMatchObject({ '@type': 'MessageCard', title: 'Deploy failed', text: 'payments 1.4.2 rolled back', sections: [{ facts: [{ name: 'service', value: 'payments' }] }] });
+
+    const toPagerDuty = await run('oncall', 'send-notification', { ...message, dedupKey: 'payments-deploy' });
+    expect(toPagerDuty.body).toMatchObject({ status: 'SUCCESS', result: { dedupKey: 'payments-deploy' } });
+    expect(pagerDuty.events.at(-1)).toMatchObject({ event_action: 'trigger', dedup_key: 'payments-deploy', payload: { severity: 'error', source: 'conduit', summary: 'Deploy failed: payments 1.4.2 rolled back' } });
+  });
+
+  it('opens a Jira issue and a ServiceNow incident in their stand-ins, returning the key and sys_id', async () => {
+    const issue = await run('tickets', 'create-issue', { projectKey: 'OPS', issueType: 'Bug', summary: 'payments 1.4.2 rolled back', description: 'see the pipeline' });
+    expect(issue.body).toMatchObject({ status: 'SUCCESS', message: 'created Jira issue OPS-1 (Bug) in OPS', result: { key: 'OPS-1', url: `${jira.url}/browse/OPS-1` } });
+    expect(jira.issues).toMatchObject([{ key: 'OPS-1', fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'payments 1.4.2 rolled back', description: 'see the pipeline' } }]);
+
+    const incident = await run('itsm', 'create-record', { fields: { short_description: 'payments 1.4.2 rolled back', urgency: '2' } });
+    const stored = serviceNow.tables['incident']?.at(-1);
+    expect(stored).toMatchObject({ short_description: 'payments 1.4.2 rolled back', urgency: '2' });
+    expect(incident.body).toMatchObject({ status: 'SUCCESS', result: { table: 'incident', sysId: stored?.['sys_id'], number: stored?.['number'] } });
+
+    const refused = await run('tickets', 'create-issue', { projectKey: 'NOPE', summary: 'x' });
+    expect(refused.body).toMatchObject({ status: 'FAILURE', stage: 'operation', errors: [{ code: 'ISSUE_REJECTED', message: 'Jira refused the issue in NOPE: project: valid project is required' }] });
+    expect(jira.issues).toHaveLength(1);
+  });
+
   it('answers a client mistake with 4xx naming the field, never a 500, and creates no task', async () => {
     const before = ((await api('GET', '/v1/tasks?kind=connector.operation&limit=100')).body['items'] as unknown[]).length;
     const unknown = await api('POST', '/v1/connectors/repo_http/operations/list-tags', {});
@@ -116,6 +186,12 @@ describe('connector operations through a real delegate against real peers', () =
     const extra = await api('POST', '/v1/connectors/repo_http/operations/list-refs', { rm: '-rf' });
     expect(extra.status).toBe(400);
     expect(String(extra.body['message'])).toContain('rm');
+    const badField = await api('POST', '/v1/connectors/itsm/operations/create-record', { fields: { 'Short Description': 'x' } });
+    expect(badField.status).toBe(400);
+    expect(badField.body['message']).toBe('body.fields.Short Description: a field name is lower-case letters, digits and _, e.g. short_description');
+    const noTitle = await api('POST', '/v1/connectors/oncall/operations/send-notification', { text: 'untitled' });
+    expect(noTitle.status).toBe(400);
+    expect(String(noTitle.body['message'])).toMatch(/^body\.title: /);
     const badName = await api('POST', '/v1/connectors/repo_http/operations/List_Refs', {});
     expect(badName.status).toBe(400);
     const after = ((await api('GET', '/v1/tasks?kind=connector.operation&limit=100')).body['items'] as unknown[]).length;
@@ -124,7 +200,8 @@ describe('connector operations through a real delegate against real peers', () =
 
   it('never lets a secret value out: not in API answers, nor either process’s log', async () => {
     const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
-    for (const value of [git.password, registry.password, helm.password, sshd.privateKey.split('\n')[1] as string]) {
+    const standInSecrets = [slack.botToken, teams.webhookUrl, pagerDuty.routingKey, jira.apiToken, serviceNow.password];
+    for (const value of [git.password, registry.password, helm.password, sshd.privateKey.split('\n')[1] as string, ...standInSecrets]) {
       for (const form of forms(value)) {
         for (const text of stack.responses) expect(text).not.toContain(form);
         expect(controlPlane.output).not.toContain(form);
