@@ -163,6 +163,45 @@ describe('Jira stand-in', () => {
       },
     ]);
   });
+
+  it('API 3 wants the description as an Atlassian Document; both refuse an unknown issue type and a multi-line summary', async () => {
+    const fields = { project: { key: 'OPS' }, summary: 'Deploy failed', issuetype: { name: 'Task' } };
+    const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x' }] }] };
+    const plain = await postJson(
+      `${jira.url}/rest/api/3/issue`,
+      { fields: { ...fields, description: 'x' } },
+      basic(jira.email, jira.apiToken),
+    );
+    expect([plain.status, await plain.json()]).toEqual([
+      400,
+      {
+        errorMessages: [],
+        errors: { description: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' },
+      },
+    ]);
+    const created = await postJson(
+      `${jira.url}/rest/api/3/issue`,
+      { fields: { ...fields, description: doc } },
+      basic(jira.email, jira.apiToken),
+    );
+    expect(created.status).toBe(201);
+    expect((await created.json()) as { self: string }).toMatchObject({
+      self: expect.stringContaining('/rest/api/3/issue/'),
+    });
+    expect(jira.issues.at(-1)).toMatchObject({ apiVersion: '3', fields: { description: doc } });
+    const wrong = await postJson(
+      `${jira.url}/rest/api/2/issue`,
+      { fields: { ...fields, summary: 'two\nlines', issuetype: { name: 'Epic' } } },
+      basic(jira.email, jira.apiToken),
+    );
+    expect(await wrong.json()).toEqual({
+      errorMessages: [],
+      errors: {
+        summary: 'The summary is invalid because it contains newline characters.',
+        issuetype: 'Specify a valid issue type',
+      },
+    });
+  });
 });
 
 describe('ServiceNow stand-in', () => {
