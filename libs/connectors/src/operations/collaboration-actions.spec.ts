@@ -220,6 +220,21 @@ describe('ServiceNow create-record (loopback server)', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('refuses an authentication it cannot yet perform (AD FS) before sending anything', async () => {
+    const adfs = { adfsUrl: base, certificateRef: 'c', privateKeyRef: 'k', clientIdRef: 'i', resourceIdRef: 'r' };
+    const refused = operation(
+      'ServiceNow',
+      { serviceNowUrl: base, auth: { type: 'AdfsClientCredentialsWithCertificate', spec: adfs } },
+      {},
+    );
+    await expect(refused.run('create-record', { fields: { short_description: 'x' } })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_AUTH',
+      message:
+        "spec.auth.type: Conduit does not yet support 'AdfsClientCredentialsWithCertificate' for Jira or ServiceNow",
+    });
+    expect(received).toHaveLength(0);
+  });
+
   it('validates the table and field names, and wants at least one field', () => {
     expect(firstIssue(serviceNow().input('create-record', { table: '../sys_user', fields: { a: 'b' } }))).toBe(
       'table: a table name is lower-case letters, digits and _, e.g. incident',

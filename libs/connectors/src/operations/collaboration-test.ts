@@ -207,7 +207,7 @@ async function ticketingAuthorization(ctx: OperationContext): Promise<string> {
       throw new ConnectorCheckError(
         'UNSUPPORTED_AUTH',
         'authentication',
-        `spec.auth.type: the connection test does not yet support '${auth.type}'`,
+        `spec.auth.type: Conduit does not yet support '${auth.type}' for Jira or ServiceNow`,
       );
   }
 }
