@@ -115,11 +115,11 @@ export async function benchDispatchLatency(): Promise<Sample[]> {
       d,
       e,
       client,
-      summarize('  … POST /v1/tasks alone (insert and route in one statement, offer sent)', v.post),
+      summarize('  … POST /v1/tasks alone (insert and route in one statement, offer queued)', v.post),
       summarize('  … GET ?wait=true alone', v.wait),
       summarize('server: queuedAt → finishedAt (1 ms resolution)', v.server),
       summarize('  … queued → offered (routed in the INSERT: 0 unless it waited)', v.toOffered),
-      summarize('  … offered → claimed (INSERT commits, offer down the socket, claim back)', v.toClaimed),
+      summarize('  … offered → claimed (offer job → replica worker → socket, claim back)', v.toClaimed),
       summarize('  … claimed → started (claim UPDATE, lease, the delegate starts)', v.toStarted),
       summarize('  … started → finished (run, then the result and its events in one statement)', v.toFinished),
     ];
