@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startGitHttp, startKubernetes, startSshd, type GitHttpPeer, type KubernetesStandIn } from '../peers';
+import { createCertificateAuthority, issueCertificate } from '../peers/pki';
 import { RunningProcess, waitFor } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -64,6 +65,14 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
       const execution = (await api('GET', `/v1/pipelines/build_and_deploy/executions/${id}${P}`)).body;
       return execution['status'] !== 'running' && execution;
     }, 'the execution to end', { timeoutMs: 60_000, process: controlPlane });
+  };
+  /** Runs a project pipeline other than the example to its end. */
+  const runPipeline = async (identifier: string): Promise<Json> => {
+    const started = await api('POST', `/v1/pipelines/${identifier}/executions${P}`);
+    return waitFor(async () => {
+      const e = (await api('GET', `/v1/pipelines/${identifier}/executions/${started.body['id']}${P}`)).body;
+      return e['status'] !== 'running' && e;
+    }, `${identifier} to end`, { process: controlPlane });
   };
   const k8sConnector = (standIn: KubernetesStandIn) => ({
     identifier: 'k8s_connector',
@@ -248,15 +257,8 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
       expect((await api('POST', `/v1/connectors${P}`, connector('ssh_git_mitm', `SHA256:${'A'.repeat(43)}`))).status).toBe(201);
       const pipeline = (identifier: string, ref: string) =>
         `pipeline:\n  name: ${identifier}\n  identifier: ${identifier}\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        codebase:\n          connector: ${ref}\n          repo: demo.git\n        steps:\n          - name: check\n            type: run\n            spec:\n              shell: sh\n              command: |\n                echo "head: $(git rev-parse HEAD)"\n                ls -a .. | grep -c ssh || true\n`;
-      const run = async (identifier: string) => {
-        const started = await api('POST', `/v1/pipelines/${identifier}/executions${P}`);
-        return waitFor(async () => {
-          const e = (await api('GET', `/v1/pipelines/${identifier}/executions/${started.body['id']}${P}`)).body;
-          return e['status'] !== 'running' && e;
-        }, `${identifier} to end`, { process: controlPlane });
-      };
       expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_build', 'ssh_git'))).status).toBe(201);
-      const execution = await run('ssh_build');
+      const execution = await runPipeline('ssh_build');
       expect(execution).toMatchObject({ status: 'succeeded' });
       const logs = (await api('GET', `/v1/pipelines/ssh_build/executions/${execution['id']}/logs${P}`)).text;
       expect(logs).toContain(`[Build] head: ${sshd.git.branches.main}`);
@@ -265,12 +267,51 @@ describe('the example pipeline through a delegate (real git peer, Kubernetes API
       expect(logs).not.toContain('OPENSSH PRIVATE KEY');
 
       expect((await api('POST', `/v1/pipelines${P}`, pipeline('ssh_mitm', 'ssh_git_mitm'))).status).toBe(201);
-      expect(await run('ssh_mitm')).toMatchObject({
+      expect(await runPipeline('ssh_mitm')).toMatchObject({
         status: 'failed',
         stages: [{ status: 'failed', error: { code: 'HOST_KEY_MISMATCH', message: expect.stringContaining(`presented ${sshd.hostKeyFingerprint}`) } }],
       });
     } finally {
       await sshd.stop();
+    }
+  });
+
+  it('clones an HTTPS codebase behind a private CA only through the connector’s caCertRef (real git peer over TLS)', async () => {
+    const pki = await mkdtemp(path.join(os.tmpdir(), 'conduit-pipeline-ca-'));
+    const ca = await createCertificateAuthority(pki, 'git-ca');
+    const serverCert = await issueCertificate(pki, ca, 'server', { kind: 'server', commonName: 'localhost' });
+    const https = await startGitHttp({ tls: { cert: serverCert.cert, key: serverCert.key } });
+    try {
+      for (const [identifier, value] of [['https_git_pw', https.password], ['https_git_ca', ca.cert]] as const) {
+        expect((await api('POST', `/v1/secrets${P}`, { identifier, name: identifier, kind: 'text', value: { value } })).status).toBe(201);
+      }
+      const connector = (identifier: string, trust: Json) => ({
+        identifier,
+        name: identifier,
+        type: 'Git',
+        spec: { url: https.repoUrl, connectionType: 'Repo', type: 'Http', spec: { username: https.username, passwordRef: 'https_git_pw' }, ...trust },
+      });
+      expect((await api('POST', `/v1/connectors${P}`, connector('https_git', { caCertRef: 'https_git_ca' }))).status).toBe(201);
+      expect((await api('POST', `/v1/connectors${P}`, connector('https_git_untrusted', {}))).status).toBe(201);
+      const pipeline = (identifier: string, ref: string) =>
+        `pipeline:\n  name: ${identifier}\n  identifier: ${identifier}\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        codebase:\n          connector: ${ref}\n          repo: demo.git\n        steps:\n          - name: check\n            type: run\n            spec:\n              shell: sh\n              command: |\n                echo "head: $(git rev-parse HEAD)"\n                echo "ca dirs: $(ls -a .. | grep -c '^.ca-')"\n`;
+      const logsOf = async (identifier: string, execution: Json) => (await api('GET', `/v1/pipelines/${identifier}/executions/${execution['id']}/logs${P}`)).text;
+
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('https_build', 'https_git'))).status).toBe(201);
+      const execution = await runPipeline('https_build');
+      expect(execution).toMatchObject({ status: 'succeeded' });
+      const logs = await logsOf('https_build', execution);
+      expect(logs).toContain(`[Build] head: ${https.repo.branches.main}`);
+      // The CA bundle's directory is gone before the first step runs.
+      expect(logs).toContain('[Build] ca dirs: 0');
+
+      expect((await api('POST', `/v1/pipelines${P}`, pipeline('https_untrusted', 'https_git_untrusted'))).status).toBe(201);
+      const refused = await runPipeline('https_untrusted');
+      expect(refused).toMatchObject({ status: 'failed', stages: [{ status: 'failed', error: { code: 'CLONE_FAILED' } }] });
+      expect(await logsOf('https_untrusted', refused)).toMatch(/SSL certificate problem|certificate verification failed/);
+    } finally {
+      await https.stop();
+      await rm(pki, { recursive: true, force: true });
     }
   });
 

@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { gitEnv, seedBareRepository, SeededRepository } from './git-repo';
@@ -14,10 +15,12 @@ export interface GitHttpPeerOptions {
   password?: string;
   token?: string;
   realm?: string;
+  /** Serve HTTPS with this certificate (PEM) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface GitHttpPeer {
-  /** `http://127.0.0.1:port` */
+  /** `http://127.0.0.1:port` (`https://` with `tls`) */
   url: string;
   /** The account (organisation) URL: `http://127.0.0.1:port/team`. */
   accountUrl: string;
@@ -82,7 +85,7 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
     return undefined;
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const rawUrl = request.url ?? '/';
     const queryAt = rawUrl.indexOf('?');
     const urlPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
@@ -157,14 +160,15 @@ export async function startGitHttp(options: GitHttpPeerOptions = {}): Promise<Gi
       }
       response.end();
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   server.unref(); // a forgotten stop() must not keep the test runner alive
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     accountUrl: `${url}/team`,

@@ -4,16 +4,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { request } from 'node:https';
 import { runNginx } from './nginx';
+import { createCertificateAuthority, issueCertificate } from './pki';
 import { makeTempDir, PeerProcess, requireBinary, run } from './support';
 
 export interface HelmRepoPeer {
-  /** `http://127.0.0.1:port/charts`: the folder holding index.yaml. */
+  /** `http://127.0.0.1:port/charts` (`https://` with `tls`): the folder holding index.yaml. */
   url: string;
   username: string;
   password: string;
   /** Chart name → versions, as index.yaml lists them. */
   charts: Record<string, string[]>;
+  /** With `tls`: the private CA that signed the server certificate (PEM). */
+  caCert?: string;
   stop(): Promise<void>;
 }
 
@@ -23,16 +27,30 @@ const CHARTS: Array<{ name: string; version: string; appVersion: string }> = [
   { name: 'redis-cache', version: '0.9.1', appVersion: '7.2.4' },
 ];
 
-function serverBlock(dir: string, port: number): string {
+function serverBlock(dir: string, port: number, tls: boolean): string {
   return `  types { application/x-yaml yaml; application/gzip tgz; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${tls ? ` ssl;\n    ssl_certificate ${dir}/server.crt;\n    ssl_certificate_key ${dir}/server.key` : ''};
     root ${dir}/www;
     location /charts/ {
       auth_basic "Helm charts";
       auth_basic_user_file ${dir}/htpasswd;
     }
   }`;
+}
+
+/** True once nginx asks for credentials at `url` (over HTTPS: trusting `ca`). */
+async function challenged(url: string, ca: string | undefined): Promise<boolean> {
+  if (!ca) return (await fetch(url)).status === 401;
+  return new Promise((resolve) => {
+    const req = request(url, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 401);
+    });
+    req.once('error', () => resolve(false));
+    req.once('timeout', () => req.destroy());
+    req.end();
+  });
 }
 
 /** Packages one chart as `helm package` lays it out: `<name>/Chart.yaml` inside `<name>-<version>.tgz`. */
@@ -46,7 +64,8 @@ async function packageChart(dir: string, chart: (typeof CHARTS)[number]): Promis
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-export async function startHelmRepo(): Promise<HelmRepoPeer> {
+/** `tls`: serve HTTPS with a certificate from a private CA (given back as `caCert`), which nobody trusts by default. */
+export async function startHelmRepo(options: { tls?: boolean } = {}): Promise<HelmRepoPeer> {
   const htpasswd = requireBinary('htpasswd', 'apache2-utils');
   const temp = makeTempDir('helm-repo');
   const username = 'helm-reader';
@@ -77,13 +96,17 @@ export async function startHelmRepo(): Promise<HelmRepoPeer> {
     const index = `apiVersion: v1\nentries:\n${[...entries].map(([name, list]) => `  ${name}:\n${list.join('\n')}`).join('\n')}\ngenerated: "${generated}"\n`;
     writeFileSync(path.join(dir, 'www', 'charts', 'index.yaml'), index);
 
-    const { port, process: started } = await runNginx(dir, (candidate) => serverBlock(dir, candidate), async (candidate) => (await fetch(`http://127.0.0.1:${candidate}/charts/index.yaml`)).status === 401);
+    const ca = options.tls ? await createCertificateAuthority(dir, 'helm-ca') : undefined;
+    if (ca) await issueCertificate(dir, ca, 'server', { kind: 'server', commonName: 'localhost' });
+    const scheme = ca ? 'https' : 'http';
+    const { port, process: started } = await runNginx(dir, (candidate) => serverBlock(dir, candidate, ca !== undefined), (candidate) => challenged(`${scheme}://127.0.0.1:${candidate}/charts/index.yaml`, ca?.cert));
     child = started;
     const running = child as PeerProcess;
     const charts: Record<string, string[]> = {};
     for (const chart of CHARTS) charts[chart.name] = [...(charts[chart.name] ?? []), chart.version];
     return {
-      url: `http://127.0.0.1:${port}/charts`,
+      url: `${scheme}://127.0.0.1:${port}/charts`,
+      ...(ca ? { caCert: ca.cert } : {}),
       username,
       password,
       charts,

@@ -37,6 +37,7 @@ describe('fieldsOf (forms from the catalog’s JSON Schemas)', () => {
       ['headers', 'rows', false],
       ['delegateSelectors', 'lines', false],
       ['executeOnDelegate', 'boolean', false],
+      ['caCertRef', 'text', false],
     ]);
     expect(fields[0]).toMatchObject({
       label: 'Url',
@@ -45,6 +46,7 @@ describe('fieldsOf (forms from the catalog’s JSON Schemas)', () => {
       description: expect.stringContaining('Prometheus server URL'),
     });
     expect(fields[2]).toMatchObject({ label: 'Password', secretRef: true });
+    expect(fields[6]).toMatchObject({ secretRef: true, description: expect.stringContaining('PEM CA certificate') });
   });
 
   it('turns discriminated unions into a choice per branch, nested as deep as the schema goes', () => {

@@ -95,7 +95,7 @@ describe('secret reference fields', () => {
         'spec.apiAccess.spec.tokenRef',
       ]),
     );
-    expect(secretRefPaths('Prometheus')).toEqual(['spec.passwordRef', 'spec.headers[].encryptedValueRef']);
+    expect(secretRefPaths('Prometheus')).toEqual(['spec.passwordRef', 'spec.headers[].encryptedValueRef', 'spec.caCertRef']);
     expect(secretRefPaths('Github')).not.toContain('spec.authentication.spec.spec.username');
   });
 
@@ -123,6 +123,26 @@ describe('secret reference fields', () => {
       { path: 'spec.apiAccess.spec.tokenRef', ref: 'org.github_pat' },
     ]);
     expect(() => collectSecretRefs('Bamboo', {})).toThrow(UnknownConnectorTypeError);
+  });
+});
+
+describe('the connector CA (caCertRef)', () => {
+  // Types whose operations speak HTTPS to a server a customer may run behind a private CA.
+  const HTTPS_TYPES = ['Git', 'Github', 'Gitlab', 'Bitbucket', 'AzureRepo', 'DockerRegistry', 'Artifactory', 'Nexus', 'AzureArtifacts', 'HttpHelmRepo', 'Vault', 'Prometheus', 'Datadog', 'Splunk', 'NewRelic', 'Jira', 'ServiceNow', 'Slack', 'MsTeams', 'PagerDuty', 'Http'];
+
+  it('is a secret reference on every type that speaks HTTPS, and on no other', () => {
+    const withCa = SUPPORTED_TYPES.filter((type) => secretRefPaths(type).includes('spec.caCertRef'));
+    expect([...withCa].sort()).toEqual([...HTTPS_TYPES].sort());
+  });
+
+  it('is optional, and a malformed reference is refused by its field', () => {
+    const spec = { helmRepoUrl: 'https://charts.internal.example.com/stable', auth: { type: 'Anonymous' } };
+    expect(validateConnectorSpec('HttpHelmRepo', spec).ok).toBe(true);
+    expect(collectSecretRefs('HttpHelmRepo', { ...spec, caCertRef: 'org.internal_ca' })).toEqual([{ path: 'spec.caCertRef', ref: 'org.internal_ca' }]);
+    expect(validateConnectorSpec('HttpHelmRepo', { ...spec, caCertRef: 'not a ref' })).toEqual({
+      ok: false,
+      issues: [{ path: 'spec.caCertRef', message: expect.any(String) }],
+    });
   });
 });
 

@@ -86,3 +86,9 @@ export function secretText(ctx: OperationContext, ref: string, field: string): s
   if (secret.kind === 'file') return Buffer.from(secret.base64, 'base64').toString('utf8');
   throw new ConnectorCheckError('SECRET_KIND', 'authentication', `${field}: secret '${ref}' is a ${secret.kind}, not a text value`);
 }
+
+/** The PEM of the connector's own CA (`spec.caCertRef`), for every HTTPS exchange its operations make. */
+export function connectorCa(ctx: OperationContext): string | undefined {
+  const ref = ctx.spec['caCertRef'];
+  return typeof ref === 'string' ? secretText(ctx, ref, 'spec.caCertRef') : undefined;
+}

@@ -1,4 +1,7 @@
-import { ConnectorCheckError, OperationContext } from './context';
+import { writeFile } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { connectorCa, ConnectorCheckError, OperationContext } from './context';
 import { basicGitCredentials, parseGitRemote, sshCredentials } from './git-test';
 import { pinnedKnownHostsLine, SshKey } from './ssh-probe';
 
@@ -17,7 +20,7 @@ export function cloneUrlOf(type: string, spec: Spec, repo: string | undefined): 
  * How a pipeline clones a codebase: over HTTP(S) with an Authorization header (none for anonymous access), or
  * over SSH with the connector's key and a known_hosts line for the host key its fingerprints pin.
  */
-export type CloneAccess = { transport: 'http'; authorization?: string } | { transport: 'ssh'; key: SshKey; knownHostsLine: string };
+export type CloneAccess = { transport: 'http'; authorization?: string; ca?: string } | { transport: 'ssh'; key: SshKey; knownHostsLine: string };
 
 export async function cloneAccessOf(ctx: OperationContext, type: string, spec: Spec, url: string): Promise<CloneAccess> {
   const auth = (type === 'Git' ? spec : (spec['authentication'] as Spec | undefined)) ?? {};
@@ -34,7 +37,21 @@ export async function cloneAccessOf(ctx: OperationContext, type: string, spec: S
   }
   const credentials = (type === 'Git' ? auth['spec'] : (auth['spec'] as Spec | undefined)?.['spec']) as Spec | undefined;
   const kind = type === 'Git' ? 'UsernamePassword' : ((auth['spec'] as Spec | undefined)?.['type'] as string | undefined);
-  if (!credentials || kind === 'Anonymous') return { transport: 'http' };
-  const authorization = basicGitCredentials(ctx, credentials, type === 'Git' ? 'spec.spec' : 'spec.authentication.spec.spec').http?.headers['authorization'];
-  return { transport: 'http', ...(authorization ? { authorization } : {}) };
+  const ca = connectorCa(ctx);
+  const authorization = !credentials || kind === 'Anonymous' ? undefined : basicGitCredentials(ctx, credentials, type === 'Git' ? 'spec.spec' : 'spec.authentication.spec.spec').http?.headers['authorization'];
+  return { transport: 'http', ...(authorization ? { authorization } : {}), ...(ca ? { ca } : {}) };
+}
+
+/**
+ * git configuration for HTTP(S) through GIT_CONFIG_* variables, never the command line: the headers (the
+ * credential) and, with the connector's CA, http.sslCAInfo naming a bundle in `ca.dir` (public roots plus that CA).
+ */
+export async function gitHttpEnvironment(headers: Record<string, string>, ca?: { pem: string; dir: string }): Promise<NodeJS.ProcessEnv> {
+  const config: Array<[string, string]> = Object.entries(headers).map(([name, value]) => ['http.extraHeader', `${name}: ${value}`]);
+  if (ca) {
+    const bundle = nodePath.join(ca.dir, 'ca-bundle.pem');
+    await writeFile(bundle, [...rootCertificates, ca.pem].join('\n'), { mode: 0o600 });
+    config.push(['http.sslCAInfo', bundle]);
+  }
+  return { GIT_CONFIG_COUNT: String(config.length), ...Object.fromEntries(config.flatMap(([key, value], i) => [[`GIT_CONFIG_KEY_${i}`, key], [`GIT_CONFIG_VALUE_${i}`, value]])) };
 }

@@ -3,10 +3,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ConnectorAction, ConnectorCheckError, ConnectorOperations, OperationContext } from './context';
-import { cloneUrlOf } from './git-auth';
+import { ConnectorAction, ConnectorCheckError, ConnectorOperations, connectorCa, OperationContext } from './context';
+import { cloneUrlOf, gitHttpEnvironment } from './git-auth';
 import { gitConnectorCredentials, GitCredentials, gitOperations, listRefs, parseGitRemote, repositoryUrlOf } from './git-test';
-import { describeUrl } from './http-client';
+import { describeUrl, untrustedCertificate } from './http-client';
 import { describeSshTarget, sshConnect } from './ssh-probe';
 import { filePathInput, MAX_FILE_BYTES, refInput, repoInput } from './git-inputs';
 import { githubReadFile, scmGitCredentials } from './scm-test';
@@ -74,15 +74,15 @@ function keyType(blob: Buffer): string {
 
 /**
  * The environment that lets the system git authenticate as the connector without a credential on its
- * command line: an HTTP header from GIT_CONFIG_* variables, or an SSH key file and a known_hosts holding
+ * command line: an HTTP header (and the connector's CA) from GIT_CONFIG_* variables, or an SSH key file and a known_hosts holding
  * exactly the host key that matched the pin (checked first over ssh2, which also proves the login).
  */
 async function gitEnvironment(ctx: OperationContext, repositoryUrl: string, credentials: GitCredentials, dir: string): Promise<NodeJS.ProcessEnv> {
   const base: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', LANG: 'C' };
   const remote = parseGitRemote(repositoryUrl);
   if (remote.transport === 'http') {
-    const headers = Object.entries(credentials.http?.headers ?? {});
-    return { ...base, GIT_CONFIG_COUNT: String(headers.length), ...Object.fromEntries(headers.flatMap(([name, value], i) => [[`GIT_CONFIG_KEY_${i}`, 'http.extraHeader'], [`GIT_CONFIG_VALUE_${i}`, `${name}: ${value}`]])) };
+    const ca = connectorCa(ctx);
+    return { ...base, ...(await gitHttpEnvironment(credentials.http?.headers ?? {}, ca ? { pem: ca, dir } : undefined)) };
   }
   const ssh = credentials.ssh;
   if (!ssh) throw new ConnectorCheckError('URL_TRANSPORT_MISMATCH', 'connection', `spec.url: ${describeSshTarget(remote.target)} is reached over SSH, but the connector holds HTTP credentials`);
@@ -114,6 +114,7 @@ export async function readFileAtRef(ctx: OperationContext, repositoryUrl: string
       const reason = gitReason(error);
       if (/couldn't find remote ref|not our ref|unadvertised object/i.test(reason)) throw new ConnectorCheckError('REF_NOT_FOUND', 'operation', `ref '${ref}' not found in ${where}: ${reason}`, 'give a branch, tag or commit id that exists');
       if (/Authentication failed|403|could not read Username|Permission denied/i.test(reason)) throw new ConnectorCheckError('AUTHENTICATION_FAILED', 'authentication', `authentication failed: git fetch from ${where} was refused (${reason})`, 'check the credentials the connector refers to');
+      if (/SSL certificate problem|certificate verification failed/i.test(reason)) throw untrustedCertificate(where, reason);
       throw new ConnectorCheckError('GIT_FETCH_FAILED', 'connection', `git fetch of '${ref}' from ${where} failed: ${reason}`);
     }
     const object = `FETCH_HEAD:${filePath}`;

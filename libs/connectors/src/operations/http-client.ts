@@ -1,5 +1,6 @@
+import { rootCertificates } from 'node:tls';
 import { Agent, errors as undiciErrors, request } from 'undici';
-import { ConnectorCheckError, OperationContext } from './context';
+import { connectorCa, ConnectorCheckError, OperationContext } from './context';
 import { assertPublicLiteral, publicOnlyLookup } from './network-policy';
 
 export interface HttpCall {
@@ -7,7 +8,7 @@ export interface HttpCall {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Extra trust and client identity for TLS (PEM). */
+  /** Extra trust and client identity for TLS (PEM); a `ca` here replaces the connector's `caCertRef`. */
   tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
   /** Whether the call may be repeated on transient failures (reads: yes; sends: only if idempotent). */
   retry?: boolean;
@@ -49,9 +50,12 @@ export async function httpCall(ctx: OperationContext, call: HttpCall): Promise<H
   const where = describeUrl(call.url);
   // An IP literal never goes through lookup: check it here; names are checked on the answer they connect to.
   if (ctx.publicAddressesOnly && URL.canParse(call.url)) assertPublicLiteral(new URL(call.url).hostname);
+  const ownCa = call.tls?.ca ? undefined : connectorCa(ctx);
   const dispatcher = new Agent({
     connect: {
       ...(call.tls?.ca ? { ca: call.tls.ca } : {}),
+      // Besides the public roots: the same operation may also reach a public endpoint (an OAuth token URL).
+      ...(ownCa ? { ca: [...rootCertificates, ownCa] } : {}),
       ...(call.tls?.cert ? { cert: call.tls.cert, key: call.tls.key, passphrase: call.tls.passphrase } : {}),
       ...(ctx.publicAddressesOnly ? { lookup: publicOnlyLookup } : {}),
     },
@@ -126,13 +130,16 @@ function classify(error: unknown, where: string): ConnectorCheckError {
   const code = errorCode(error);
   if (code === 'ECONNREFUSED') return new ConnectorCheckError('CONNECTION_REFUSED', 'connection', `connection refused by ${where}`, 'is the service running, and is this delegate allowed to reach it?');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectorCheckError('HOST_NOT_FOUND', 'connection', `host of ${where} not found (DNS)`, 'check the URL, or the DNS this delegate uses');
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return new ConnectorCheckError('TLS_VERIFICATION_FAILED', 'connection', `TLS certificate of ${where} not trusted (${code})`, "add the server's CA to the connector, rather than turning verification off");
-  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return untrustedCertificate(where, code);
   if (error instanceof undiciErrors.UndiciError || TRANSIENT_CODES.has(code)) {
     return new ConnectorCheckError('CONNECTION_FAILED', 'connection', `could not talk to ${where} (${code || (error as Error).message})`);
   }
   return new ConnectorCheckError('CONNECTION_FAILED', 'connection', `could not talk to ${where} (${(error as Error).message})`);
+}
+
+/** The server's certificate chains to no CA this operation trusts (the public roots, or the connector's caCertRef). */
+export function untrustedCertificate(where: string, reason: string): ConnectorCheckError {
+  return new ConnectorCheckError('TLS_VERIFICATION_FAILED', 'connection', `TLS certificate of ${where} not trusted (${reason})`, "put the server's CA certificate in a secret and refer to it as the connector's caCertRef, rather than turning verification off");
 }
 
 /** A 401 or 403 as a message naming where and what (the body's first line may say why). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretRef } from './references';
 
 /** An absolute http(s) URL: every REST endpoint in the catalog. */
 export function httpUrl(description = 'Absolute http(s) URL') {
@@ -57,6 +58,14 @@ export const connectivityFields = {
     .boolean()
     .optional()
     .meta({ description: 'true (default): connect through a delegate; false: connect from the control plane' }),
+};
+
+/**
+ * For types that speak HTTPS: a private CA the server's certificate chains to, trusted besides the public
+ * roots, so verification stays on for servers behind an internal PKI (Harness has no such field).
+ */
+export const serverTrustFields = {
+  caCertRef: secretRef('Reference to the PEM CA certificate (or bundle) to trust for the server, besides the public roots').optional(),
 };
 
 export interface Connectivity {

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { artifactoryOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 
 export const artifactorySpec = z.object({
   artifactoryServerUrl: httpUrl('e.g. https://mycompany.jfrog.io/artifactory/'),
   auth: registryAuth,
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const artifactoryConnector = defineConnectorType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { azureArtifactsOperations } from '../operations/artifact-repositories';
 import { tokenSpec } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 
 // Harness's Azure Artifacts `auth` block has no `type` of its own: the credential kind sits one level down.
 export const azureArtifactsSpec = z.object({
@@ -11,6 +11,7 @@ export const azureArtifactsSpec = z.object({
     spec: z.discriminatedUnion('type', [z.object({ type: z.literal('PersonalAccessToken'), spec: tokenSpec })]),
   }),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const azureArtifactsConnector = defineConnectorType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { scmConnectorOperations } from '../operations/git-operations';
 import { azureRepoOperations } from '../operations/scm-test';
-import { connectivityFields, gitUrl } from '../schema/fields';
+import { connectivityFields, gitUrl, serverTrustFields } from '../schema/fields';
 import { apiAccessToken, httpUsernameToken, scmAuthentication, validationRepo } from '../schema/scm';
 
 export const azureRepoSpec = z.object({
@@ -13,6 +13,7 @@ export const azureRepoSpec = z.object({
   authentication: scmAuthentication(z.discriminatedUnion('type', [httpUsernameToken])),
   apiAccess: z.discriminatedUnion('type', [apiAccessToken]).optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const azureRepoConnector = defineConnectorType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { scmConnectorOperations } from '../operations/git-operations';
 import { bitbucketOperations } from '../operations/scm-test';
-import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
+import { connectivityFields, gitUrl, httpUrl, serverTrustFields } from '../schema/fields';
 import {
   apiAccessOAuth,
   apiAccessUsernameToken,
@@ -23,6 +23,7 @@ export const bitbucketSpec = z.object({
   apiAccess: z.discriminatedUnion('type', [apiAccessUsernameToken, apiAccessOAuth]).optional(),
   apiUrl: httpUrl('Bitbucket Cloud API base; https://api.bitbucket.org for bitbucket.org when absent (Data Center is tested over Git)').optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const bitbucketConnector = defineConnectorType({

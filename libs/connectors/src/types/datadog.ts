@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { datadogOperations } from '../operations/observability-test';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const datadogSpec = z.object({
@@ -9,6 +9,7 @@ export const datadogSpec = z.object({
   apiKeyRef: secretRef('Reference to the API key'),
   applicationKeyRef: secretRef('Reference to the application key'),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const datadogConnector = defineConnectorType({

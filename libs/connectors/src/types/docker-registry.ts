@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { dockerRegistryOperations } from '../operations/docker-registry-test';
 import { registryAuth } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 
 export const dockerRegistrySpec = z.object({
   dockerRegistryUrl: httpUrl('Registry API URL, e.g. https://index.docker.io/v2/'),
   providerType: z.enum(['DockerHub', 'Harbor', 'Quay', 'Other']),
   auth: registryAuth,
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const dockerRegistryConnector = defineConnectorType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { gitConnectorOperations } from '../operations/git-operations';
 import { sshKeySpec, usernamePasswordSpec } from '../schema/auth';
-import { connectivityFields, gitUrl, text } from '../schema/fields';
+import { connectivityFields, gitUrl, serverTrustFields, text } from '../schema/fields';
 import { scmConnectionType, validationRepo } from '../schema/scm';
 
 // Harness's generic Git connector keeps its credential at the top of the spec (`type: Http|Ssh`, `spec`),
@@ -13,6 +13,7 @@ const common = {
   validationRepo,
   branchName: text('Branch to use by default', 256).optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 };
 
 export const gitSpec = z.discriminatedUnion('type', [

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { scmConnectorOperations } from '../operations/git-operations';
 import { githubOperations } from '../operations/scm-test';
-import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
+import { connectivityFields, gitUrl, httpUrl, serverTrustFields } from '../schema/fields';
 import {
   apiAccessGithubApp,
   apiAccessOAuth,
@@ -27,6 +27,7 @@ export const githubSpec = z.object({
   apiAccess: z.discriminatedUnion('type', [apiAccessToken, apiAccessGithubApp, apiAccessOAuth]).optional(),
   apiUrl: httpUrl('GitHub REST API base; derived from url when absent (https://api.github.com, or <host>/api/v3 for GitHub Enterprise)').optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const githubConnector = defineConnectorType({

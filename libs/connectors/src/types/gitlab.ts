@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { scmConnectorOperations } from '../operations/git-operations';
 import { gitlabOperations } from '../operations/scm-test';
-import { connectivityFields, gitUrl, httpUrl } from '../schema/fields';
+import { connectivityFields, gitUrl, httpUrl, serverTrustFields } from '../schema/fields';
 import {
   apiAccessOAuth,
   apiAccessToken,
@@ -22,6 +22,7 @@ export const gitlabSpec = z.object({
   apiAccess: z.discriminatedUnion('type', [apiAccessToken, apiAccessOAuth]).optional(),
   apiUrl: httpUrl('GitLab REST API base; derived from url when absent (<instance>/api/v4)').optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const gitlabConnector = defineConnectorType({

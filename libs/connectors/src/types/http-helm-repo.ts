@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { httpHelmRepoOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 
 export const httpHelmRepoSpec = z.object({
   helmRepoUrl: httpUrl('Chart repository URL (the folder holding index.yaml)'),
   auth: registryAuth,
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const httpHelmRepoConnector = defineConnectorType({

@@ -10,7 +10,7 @@ import {
   oauthRefreshTokenSpec,
   usernamePasswordAuth,
 } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 // A generic HTTP endpoint (Conduit's own type): what to call, how to authenticate, and what answer counts as
@@ -41,6 +41,7 @@ export const httpSpec = z
       .meta({ description: 'Status codes that count as success; defaults to any 2xx' }),
     expectedBodyContains: z.string().min(1).max(4096).optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine((spec, ctx) => {
     if (spec.body !== undefined && (spec.method ?? 'GET') === 'GET') {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { jiraOperations } from '../operations/collaboration-test';
 import { legacyUsernamePasswordFields, requireAuthOrLegacyCredentials, usernamePasswordSpec } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const jiraSpec = z
@@ -21,6 +21,7 @@ export const jiraSpec = z
       ])
       .optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine(requireAuthOrLegacyCredentials);
 

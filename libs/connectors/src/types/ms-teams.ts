@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { notificationActions } from '../operations/notifications';
 import { msTeamsOperations } from '../operations/collaboration-test';
-import { connectivityFields, text } from '../schema/fields';
+import { connectivityFields, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 // Conduit's own names (Harness notifies Teams through channels, not connectors).
@@ -23,6 +23,7 @@ export const msTeamsSpec = z.object({
     }),
   ]),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const msTeamsConnector = defineConnectorType({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { newRelicOperations } from '../operations/observability-test';
-import { connectivityFields, httpUrl, text } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const newRelicSpec = z.object({
@@ -13,6 +13,7 @@ export const newRelicSpec = z.object({
     'NerdGraph endpoint; defaults to https://api.newrelic.com/graphql (api.eu.newrelic.com for an EU url); override for private endpoints and tests',
   ).optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const newRelicConnector = defineConnectorType({

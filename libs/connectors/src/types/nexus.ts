@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { nexusOperations } from '../operations/artifact-repositories';
 import { registryAuth } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 
 export const nexusSpec = z.object({
   nexusServerUrl: httpUrl('e.g. https://nexus.example.com'),
@@ -10,6 +10,7 @@ export const nexusSpec = z.object({
   version: z.enum(['2.x', '3.x']),
   auth: registryAuth,
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const nexusConnector = defineConnectorType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { notificationActions } from '../operations/notifications';
 import { pagerDutyOperations } from '../operations/collaboration-test';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const pagerDutySpec = z
@@ -16,6 +16,7 @@ export const pagerDutySpec = z
       'API base overriding https://api.pagerduty.com and https://events.pagerduty.com; for private endpoints and tests',
     ).optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine((spec, ctx) => {
     if (spec.apiTokenRef === undefined && spec.routingKeyRef === undefined) {

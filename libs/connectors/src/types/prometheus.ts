@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { prometheusOperations } from '../operations/prometheus-test';
 import { headerList } from '../schema/auth';
-import { connectivityFields, httpUrl, text } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const prometheusSpec = z
@@ -13,6 +13,7 @@ export const prometheusSpec = z
     // Bearer tokens and tenant headers (e.g. X-Scope-OrgID) go here; credential headers must come from secrets.
     headers: headerList.optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine((spec, ctx) => {
     if ((spec.username === undefined) !== (spec.passwordRef === undefined)) {

@@ -7,7 +7,7 @@ import {
   requireAuthOrLegacyCredentials,
   usernamePasswordSpec,
 } from '../schema/auth';
-import { connectivityFields, httpUrl } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const serviceNowSpec = z
@@ -32,6 +32,7 @@ export const serviceNowSpec = z
       ])
       .optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine(requireAuthOrLegacyCredentials);
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { notificationActions } from '../operations/notifications';
 import { slackOperations } from '../operations/collaboration-test';
-import { connectivityFields, httpUrl, text } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 // Harness sends Slack notifications through channels, not connectors, so these names are Conduit's own,
@@ -22,6 +22,7 @@ export const slackSpec = z.object({
   apiUrl: httpUrl('Slack Web API URL; defaults to https://slack.com/api').optional(),
   defaultChannel: text('Channel to post to when a notification names none, e.g. #deploys', 128).optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 export const slackConnector = defineConnectorType({

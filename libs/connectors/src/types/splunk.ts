@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { splunkOperations } from '../operations/observability-test';
-import { connectivityFields, httpUrl, text } from '../schema/fields';
+import { connectivityFields, httpUrl, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 // Harness keeps Splunk's credential fields flat beside a `type`, which defaults to UsernamePassword because
@@ -16,6 +16,7 @@ export const splunkSpec = z
     passwordRef: secretRef('Reference to the password').optional(),
     tokenRef: secretRef('Reference to the bearer or HEC token').optional(),
     ...connectivityFields,
+    ...serverTrustFields,
   })
   .superRefine((spec, ctx) => {
     const type = spec.type ?? 'UsernamePassword';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../definition';
 import { vaultOperations } from '../operations/secret-managers';
-import { connectivityFields, httpUrl, requireDelegate, text } from '../schema/fields';
+import { connectivityFields, httpUrl, requireDelegate, serverTrustFields, text } from '../schema/fields';
 import { secretRef } from '../schema/references';
 
 export const VAULT_ACCESS_TYPES = ['TOKEN', 'APP_ROLE', 'VAULT_AGENT', 'AWS_IAM', 'K8s_AUTH'] as const;
@@ -32,6 +32,7 @@ const vaultFields = z.object({
   renewalIntervalMinutes: z.number().int().min(0).max(525_600).optional(),
   readOnly: z.boolean().optional(),
   ...connectivityFields,
+  ...serverTrustFields,
 });
 
 type VaultFields = z.output<typeof vaultFields>;

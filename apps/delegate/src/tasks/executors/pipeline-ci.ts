@@ -127,18 +127,20 @@ async function sshCloneEnvironment(access: Extract<CloneAccess, { transport: 'ss
 
 async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string, first: StepResult | undefined): Promise<void> {
   const timed = <T>(name: PhaseName, run: () => T | Promise<T>) => (first ? phase(first, name, run) : Promise.resolve(run()));
-  const { cloneAccessOf, cloneUrlOf } = await connectorsLib();
+  const { cloneAccessOf, cloneUrlOf, gitHttpEnvironment } = await connectorsLib();
   const operation: OperationContext = { spec: await renderedSpec(codebase.spec, ctx.secrets), secrets: ctx.secrets, signal: ctx.signal, log: (t) => ctx.log('system', t), stage: (_s, run) => run() };
   const url = await asTaskFailure(async () => cloneUrlOf(codebase.type, operation.spec, codebase.repo));
   const access = await timed('authentication', () => asTaskFailure(() => cloneAccessOf(operation, codebase.type, operation.spec, url)));
   ctx.progress('connection', 'started', `cloning ${url.replace(/\/\/[^@/]*@/, '//')}`);
   const ssh = access.transport === 'ssh' ? await sshCloneEnvironment(access, path.dirname(dir)) : undefined;
+  // The connector's CA bundle, like the SSH key, sits outside the clone and is gone before the steps run.
+  const caDir = access.transport === 'http' && access.ca ? await mkdtemp(path.join(path.dirname(dir), '.ca-')) : undefined;
   // The credential travels in git's environment (a header in environment-supplied config, or a key file), never on its command line.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: dir,
     GIT_TERMINAL_PROMPT: '0',
-    ...(access.transport === 'http' && access.authorization ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${access.authorization}` } : {}),
+    ...(access.transport === 'http' ? await gitHttpEnvironment(access.authorization ? { Authorization: access.authorization } : {}, access.ca && caDir ? { pem: access.ca, dir: caDir } : undefined) : {}),
     ...ssh?.env,
   };
   let code: number | null;
@@ -147,6 +149,7 @@ async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payloa
   } finally {
     // The steps that follow never see the key.
     if (ssh) await rm(ssh.dir, { recursive: true, force: true });
+    if (caDir) await rm(caDir, { recursive: true, force: true });
   }
   if (code !== 0) {
     ctx.progress('connection', 'failed');
