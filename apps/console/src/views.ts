@@ -1,34 +1,7 @@
-/** The API's answers as the console reads them (the fields it shows). */
+/** The API's answers as the console reads them: the shared contract (@conduit/protocol) plus what only the console shows. */
 import type { JsonSchema } from './schema-form';
 
-export interface ScopeView {
-  level: 'account' | 'org' | 'project';
-  org: string | null;
-  project: string | null;
-}
-
-export type ConnectorStatus = 'ACTIVE' | 'FAILED' | 'UNCONFIGURED';
-
-export interface ConnectorView {
-  identifier: string;
-  ref: string;
-  name: string;
-  description: string;
-  type: string;
-  category: string;
-  scope: ScopeView;
-  spec: Record<string, unknown>;
-  secretRefs: Array<{ path: string; ref: string; expression?: boolean }>;
-  tags: Record<string, string>;
-  delegateSelectors: string[];
-  status: ConnectorStatus;
-  errorSummary: string | null;
-  errors: Array<{ code: string; message: string }>;
-  lastTestedAt: string | null;
-  lastConnectedAt: string | null;
-  updatedAt: string;
-  version: number;
-}
+export type { ConnectionTestResult, ConnectorStatus, ConnectorView, DelegateGroupView, DelegateView, Page, PipelineView, ScopeView, SecretView, TaskView } from '@conduit/protocol';
 
 export interface CatalogEntry {
   type: string;
@@ -50,45 +23,10 @@ export interface ConnectorCheck {
   testedAt: string;
 }
 
-export interface ConnectionTestResult {
-  status: 'SUCCESS' | 'FAILURE' | 'PENDING';
-  stage: string | null;
-  message: string | null;
-  latencyMs: number | null;
-  errors: Array<{ code: string; message: string; hint?: string }>;
-  delegate: string | null;
-  taskId: string | null;
-}
-
-export interface TaskView {
-  id: string;
-  status: string;
-  delegate: { id: string; name: string } | null;
-  error: { code: string; message: string; stage?: string; hint?: string } | null;
-}
-
 export interface ConnectorUsage {
   pipeline: string;
   path: string;
   ref: string;
-}
-
-export interface DelegateView {
-  id: string;
-  name: string;
-  group: string;
-  status: string;
-  tags: string[];
-  version: string;
-  capacity: number;
-  running: number;
-  lastHeartbeatAt: string | null;
-}
-
-export interface DelegateGroupView {
-  name: string;
-  publicKey: string | null;
-  keyId: string | null;
 }
 
 export interface DelegateTokenView {
@@ -96,24 +34,6 @@ export interface DelegateTokenView {
   name: string;
   createdAt: string;
   revokedAt: string | null;
-}
-
-export interface SecretView {
-  identifier: string;
-  ref: string;
-  name: string;
-  description: string;
-  kind: string;
-  scope: ScopeView;
-  version: number;
-  updatedAt: string;
-}
-
-export interface PipelineView {
-  identifier: string;
-  name: string;
-  version: number;
-  updatedAt: string;
 }
 
 export interface StepView {
@@ -140,7 +60,3 @@ export interface ExecutionView {
   finishedAt?: string | null;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string | null;
-}

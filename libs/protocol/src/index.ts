@@ -2,3 +2,4 @@ export * from './version';
 export * from './frames';
 export * from './codec';
 export * from './tasks';
+export * from './api-views';

@@ -1,59 +1,7 @@
-/** The API's answers as the CLI reads them (the fields it uses; the rest passes through to -o json/yaml). */
+/** The API's answers as the CLI reads them: the shared contract (@conduit/protocol) plus what only the CLI uses. */
+import type { ScopeView } from '@conduit/protocol';
 
-export interface ScopeView {
-  level: 'account' | 'org' | 'project';
-  org: string | null;
-  project: string | null;
-}
-
-export interface ConnectorView {
-  identifier: string;
-  ref: string;
-  name: string;
-  description: string;
-  type: string;
-  category: string;
-  scope: ScopeView;
-  spec: Record<string, unknown>;
-  tags: Record<string, string>;
-  delegateSelectors: string[];
-  connectivity: string;
-  status: string;
-  errorSummary: string | null;
-  lastTestedAt: string | null;
-  updatedAt: string;
-  version: number;
-}
-
-export interface SecretVersionView {
-  version: number;
-  sealedBy: 'client' | 'control-plane' | 'external';
-  recipients: Array<{ kind: string; group?: string; keyId: string }>;
-  reference?: Record<string, string>;
-  createdAt: string;
-}
-
-export interface SecretView {
-  identifier: string;
-  ref: string;
-  name: string;
-  description: string;
-  tags: Record<string, string>;
-  kind: string;
-  allowPlatformUse: boolean;
-  scope: ScopeView;
-  version: number;
-  updatedAt: string;
-  versions?: SecretVersionView[];
-}
-
-export interface PipelineView {
-  identifier: string;
-  name: string;
-  version: number;
-  updatedAt: string;
-  yaml?: string;
-}
+export type { ConnectionTestResult, ConnectorView, DelegateGroupView, DelegateView, Page, PipelineView, ScopeView, SecretVersionView, SecretView, TaskStageView, TaskView } from '@conduit/protocol';
 
 export interface AlertRuleView {
   identifier: string;
@@ -77,43 +25,6 @@ export interface AlertFiringView {
   notifications: Array<{ connector: string; taskId?: string; taskStatus: string | null; error: { code: string; message: string } | null }>;
 }
 
-export interface DelegateView {
-  id: string;
-  name: string;
-  group: string;
-  status: string;
-  tags: string[];
-  version: string;
-  capacity: number;
-  running: number;
-  lastHeartbeatAt: string | null;
-}
-
-export interface DelegateGroupView {
-  name: string;
-  publicKey: string | null;
-  keyId: string | null;
-}
-
-export interface TaskStageView {
-  stage: string;
-  status: 'succeeded' | 'failed' | 'skipped';
-  durationMs: number;
-  message?: string;
-}
-
-export interface TaskView {
-  id: string;
-  kind: string;
-  status: string;
-  delegate: { id: string; name: string } | null;
-  queuedAt: string;
-  finishedAt: string | null;
-  output: Record<string, unknown> | null;
-  error: { code: string; message: string; stage?: string; hint?: string } | null;
-  stages: TaskStageView[];
-}
-
 export interface TaskEventView {
   attempt: number;
   seq: number;
@@ -122,21 +33,6 @@ export interface TaskEventView {
   status: string | null;
   data: string | null;
   durationMs: number | null;
-}
-
-export interface ConnectionTestResult {
-  status: 'SUCCESS' | 'FAILURE' | 'PENDING';
-  stage: string | null;
-  message: string | null;
-  latencyMs: number | null;
-  errors: Array<{ code: string; message: string; hint?: string }>;
-  delegate: string | null;
-  taskId: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string | null;
 }
 
 export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'aborted';

@@ -22,6 +22,7 @@ export function resultOf(task: TaskView): ConnectionTestResult {
     errors: success || !task.error ? [] : [{ code: task.error.code, message: task.error.message, ...(task.error.hint ? { hint: task.error.hint } : {}) }],
     delegate: task.delegate?.name ?? null,
     taskId: task.id,
+    testedAt: task.finishedAt,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TaskKind } from '@conduit/protocol';
+import { ConnectionTestResult, TaskKind } from '@conduit/protocol';
 import type { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import type { Scope } from '../scopes/scope';
@@ -10,17 +10,6 @@ import { DataSource } from 'typeorm';
 import { ConnectorChecks } from './connector-checks';
 import { ConnectorEntity } from './connector.entity';
 import { PlatformConnectorRunner } from './platform-runner';
-
-export interface ConnectionTestResult {
-  status: 'SUCCESS' | 'FAILURE' | 'PENDING';
-  stage: string | null;
-  message: string | null;
-  latencyMs: number | null;
-  errors: Array<{ code: string; message: string; hint?: string }>;
-  delegate: string | null;
-  taskId: string | null;
-  testedAt: string | null;
-}
 
 /**
  * "Test connection": Resolution and Validation happen here (the connector and every secret it names must
