@@ -1,6 +1,5 @@
 import type { OperationContext } from '@conduit/connectors';
 import { connectorsLib } from '../connectors-lib';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { defineExecutor, TaskFailure } from '../executor';
 import { renderedSpec } from './spec-expressions';
@@ -20,8 +19,12 @@ const dnsLabel = (text: string) => text.toLowerCase().replace(/[^a-z0-9-]+/g, '-
 
 type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace: string } };
 
-/** The service's manifests as objects, each in the environment's namespace unless it names its own. */
-function manifestObjects(text: string, namespace: string): KubeObject[] {
+/**
+ * The service's manifests as objects, each in the environment's namespace unless it names its own. The YAML
+ * parser loads with the first deploy that has manifests (≈ 8 MiB an idle delegate does not need).
+ */
+async function manifestObjects(text: string, namespace: string): Promise<KubeObject[]> {
+  const { parseAllDocuments } = await import('yaml');
   return parseAllDocuments(text).flatMap((document) => {
     const object = document.toJS() as KubeObject | null;
     if (!object) return [];
@@ -53,7 +56,7 @@ export const pipelineDeployExecutor = defineExecutor({
         log('stdout', `applied ${object.kind} ${object.metadata.namespace}/${object.metadata.name}\n`);
       };
       progress('connection', 'started', `applying to namespace ${namespace}`);
-      for (const object of payload.manifests ? manifestObjects(payload.manifests, namespace) : []) await apply(object);
+      for (const object of payload.manifests ? await manifestObjects(payload.manifests, namespace) : []) await apply(object);
       await apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
