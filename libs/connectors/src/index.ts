@@ -48,7 +48,7 @@ export {
 } from './harness/connector-yaml';
 export * from './types';
 export { ConnectorCheckError, type CheckOutcome, type CheckStage, type ConnectorAction, type ConnectorOperations, type OperationContext } from './operations/context';
-export { cloneAccessOf, cloneUrlOf, gitHttpEnvironment, type CloneAccess } from './operations/git-auth';
+export { cloneAccessOf, cloneUrlOf, gitHttpEnvironment, gitSshEnvironment, type CloneAccess } from './operations/git-auth';
 export { applyObject, kubernetesClient } from './operations/kubernetes';
 export { renderSpecExpressions, specExpressions, type ExpressionUse } from './schema/expressions';
 export { pinnedHostKeys, usesSshKey, withPinnedHostKey } from './schema/host-keys';

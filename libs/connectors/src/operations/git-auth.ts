@@ -55,3 +55,17 @@ export async function gitHttpEnvironment(headers: Record<string, string>, ca?: {
   }
   return { GIT_CONFIG_COUNT: String(config.length), ...Object.fromEntries(config.flatMap(([key, value], i) => [[`GIT_CONFIG_KEY_${i}`, key], [`GIT_CONFIG_VALUE_${i}`, value]])) };
 }
+
+/**
+ * git configuration for SSH: the key (0600) and a known_hosts holding exactly the pinned host key, written
+ * into `dir`, and an ssh command that uses only those — no agent, no config, no prompt, and any other host
+ * key fails.
+ */
+export async function gitSshEnvironment(key: SshKey, knownHostsLine: string, dir: string): Promise<NodeJS.ProcessEnv> {
+  const keyFile = nodePath.join(dir, 'key');
+  const knownHosts = nodePath.join(dir, 'known_hosts');
+  await writeFile(keyFile, key.privateKey.endsWith('\n') ? key.privateKey : `${key.privateKey}\n`, { mode: 0o600 });
+  await writeFile(knownHosts, `${knownHostsLine}\n`, { mode: 0o600 });
+  const options = ['-F /dev/null', `-i '${keyFile}'`, '-o IdentitiesOnly=yes', '-o IdentityAgent=none', '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', `-o UserKnownHostsFile='${knownHosts}'`, '-o GlobalKnownHostsFile=/dev/null'];
+  return { GIT_SSH_COMMAND: `ssh ${options.join(' ')}`, GIT_SSH_VARIANT: 'ssh' };
+}

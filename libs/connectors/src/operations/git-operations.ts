@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ConnectorAction, ConnectorCheckError, ConnectorOperations, connectorCa, OperationContext } from './context';
-import { cloneUrlOf, gitHttpEnvironment } from './git-auth';
+import { cloneUrlOf, gitHttpEnvironment, gitSshEnvironment } from './git-auth';
 import { gitConnectorCredentials, GitCredentials, gitOperations, listRefs, parseGitRemote, repositoryUrlOf } from './git-test';
 import { describeUrl, untrustedCertificate } from './http-client';
-import { describeSshTarget, sshConnect } from './ssh-probe';
+import { describeSshTarget, pinnedKnownHostsLine } from './ssh-probe';
 import { filePathInput, MAX_FILE_BYTES, refInput, repoInput } from './git-inputs';
 import { githubReadFile, scmGitCredentials } from './scm-test';
 
@@ -67,11 +67,6 @@ function git(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; sig
 /** The first line of git's complaint, without the `fatal: ` prefix. */
 const gitReason = (error: unknown) => ((error as Partial<GitRun>).stderr ?? (error as Error).message).replace(/^(?:fatal|error): /gm, '').trim().split('\n')[0] ?? '';
 
-/** The key type at the start of an SSH public key blob (`ssh-ed25519`), for a known_hosts line. */
-function keyType(blob: Buffer): string {
-  return blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1');
-}
-
 /**
  * The environment that lets the system git authenticate as the connector without a credential on its
  * command line: an HTTP header (and the connector's CA) from GIT_CONFIG_* variables, or an SSH key file and a known_hosts holding
@@ -87,16 +82,7 @@ async function gitEnvironment(ctx: OperationContext, repositoryUrl: string, cred
   const ssh = credentials.ssh;
   if (!ssh) throw new ConnectorCheckError('URL_TRANSPORT_MISMATCH', 'connection', `spec.url: ${describeSshTarget(remote.target)} is reached over SSH, but the connector holds HTTP credentials`);
   if (ssh.key.passphrase) throw new ConnectorCheckError('UNSUPPORTED_AUTH', 'authentication', 'read-file over SSH cannot use a passphrase-protected key in this delegate version', 'use a key without a passphrase, or an HTTPS connector');
-  const session = await sshConnect(ctx, remote.target, ssh.key, ssh.knownHostFingerprints);
-  session.release();
-  const hostName = remote.target.port === 22 ? remote.target.host : `[${remote.target.host}]:${remote.target.port}`;
-  const keyFile = path.join(dir, 'id');
-  const knownHosts = path.join(dir, 'known_hosts');
-  await writeFile(keyFile, ssh.key.privateKey.endsWith('\n') ? ssh.key.privateKey : `${ssh.key.privateKey}\n`, { mode: 0o600 });
-  await chmod(keyFile, 0o600);
-  await writeFile(knownHosts, `${hostName} ${keyType(session.hostKey)} ${session.hostKey.toString('base64')}\n`);
-  const sshCommand = ['ssh', '-F', '/dev/null', '-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null'];
-  return { ...base, GIT_SSH_COMMAND: sshCommand.join(' ') };
+  return { ...base, ...(await gitSshEnvironment(ssh.key, await pinnedKnownHostsLine(ctx, remote.target, ssh.key, ssh.knownHostFingerprints), dir)) };
 }
 
 /** Fetches `ref` (depth 1) into a temporary repository and reads `filePath` from it. */

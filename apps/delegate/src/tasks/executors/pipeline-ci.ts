@@ -3,7 +3,7 @@ import { secretPayloadText } from '@conduit/crypto';
 import { connectorsLib } from '../connectors-lib';
 import { renderSecretExpressions } from '@conduit/pipeline/expressions';
 import { spawn } from 'node:child_process';
-import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -113,16 +113,11 @@ function runProcess(ctx: ExecutorContext<Payload>, command: string, args: string
   });
 }
 
-/** The key (0600) and known_hosts for one SSH clone, in a directory of their own; removed when the clone ends. */
+/** The key and known_hosts for one SSH clone, in a directory of their own outside the clone; removed when the clone ends. */
 async function sshCloneEnvironment(access: Extract<CloneAccess, { transport: 'ssh' }>, workspace: string): Promise<{ env: NodeJS.ProcessEnv; dir: string }> {
+  const { gitSshEnvironment } = await connectorsLib();
   const dir = await mkdtemp(path.join(workspace, '.ssh-'));
-  const key = path.join(dir, 'key');
-  const knownHosts = path.join(dir, 'known_hosts');
-  await writeFile(key, access.key.privateKey.endsWith('\n') ? access.key.privateKey : `${access.key.privateKey}\n`, { mode: 0o600 });
-  await writeFile(knownHosts, `${access.knownHostsLine}\n`, { mode: 0o600 });
-  // Only this key and this host key: no agent, no config, no prompt, and a host key other than the pinned one fails.
-  const options = ['-F /dev/null', `-i '${key}'`, '-o IdentitiesOnly=yes', '-o IdentityAgent=none', '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', `-o UserKnownHostsFile='${knownHosts}'`, '-o GlobalKnownHostsFile=/dev/null'];
-  return { env: { GIT_SSH_COMMAND: `ssh ${options.join(' ')}`, GIT_SSH_VARIANT: 'ssh' }, dir };
+  return { env: await gitSshEnvironment(access.key, access.knownHostsLine, dir), dir };
 }
 
 async function clone(ctx: ExecutorContext<Payload>, codebase: NonNullable<Payload['codebase']>, dir: string, first: StepResult | undefined): Promise<void> {
