@@ -2,10 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateToken, hashSecretToken, parseToken, verifySecretToken } from '@conduit/crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { byKey, coalesced } from '../common/coalesced';
 import { ApiKeyEntity, PrincipalEntity, Role, RoleBindingEntity } from './auth.entities';
 import { Principal } from './principal';
 
 export const API_KEY_PREFIX = 'cdk';
+
+interface KeyRow {
+  presented_id: string;
+  key_id: string;
+  secret_hash: string;
+  principal_id: string;
+  name: string;
+  account_id: string;
+  role: Role | null;
+  b_account: string;
+  b_org: string | null;
+  b_project: string | null;
+}
 
 /** last_used_at is informative; writing it on every request would cost a write per read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -13,6 +27,18 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 @Injectable()
 export class AuthService {
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Each presented key's row, its principal and the principal's role bindings; concurrent requests share the query. */
+  private readonly keyRows = coalesced<string, KeyRow[]>(async (keyIds) => {
+    const rows = (await this.apiKeys.query(
+      `SELECT k.key_id AS presented_id, k.id AS key_id, k.secret_hash, p.id AS principal_id, p.name, p.account_id,
+              b.role, b.account_id AS b_account, b.organization_id AS b_org, b.project_id AS b_project
+         FROM api_keys k JOIN principals p ON p.id = k.principal_id
+         LEFT JOIN role_bindings b ON b.principal_id = p.id
+        WHERE k.key_id = ANY($1::text[]) AND k.revoked_at IS NULL`,
+      [keyIds],
+    )) as KeyRow[];
+    return byKey(keyIds, rows, (r) => r.presented_id);
+  });
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
@@ -22,15 +48,7 @@ export class AuthService {
   async authenticate(presented: string): Promise<Principal | null> {
     const parsed = parseToken(presented, API_KEY_PREFIX);
     if (!parsed) return null;
-    // One round trip: the key, its principal and the principal's role bindings.
-    const rows = (await this.apiKeys.query(
-      `SELECT k.id AS key_id, k.secret_hash, p.id AS principal_id, p.name, p.account_id,
-              b.role, b.account_id AS b_account, b.organization_id AS b_org, b.project_id AS b_project
-         FROM api_keys k JOIN principals p ON p.id = k.principal_id
-         LEFT JOIN role_bindings b ON b.principal_id = p.id
-        WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
-      [parsed.id],
-    )) as Array<{ key_id: string; secret_hash: string; principal_id: string; name: string; account_id: string; role: Role | null; b_account: string; b_org: string | null; b_project: string | null }>;
+    const rows = (await this.keyRows.load(parsed.id)) ?? [];
     const first = rows[0];
     if (!first || !verifySecretToken(presented, first.secret_hash)) return null;
     this.touch(first.key_id);

@@ -60,3 +60,38 @@ export class BatchWriter<T> {
     });
   }
 }
+
+/**
+ * A statement many callers need at once (claims, results), run for a whole batch (see BatchWriter): each
+ * caller gets its own answer out of the batch's one round trip. When a batch fails it is retried one call
+ * at a time, so a call the database refuses fails alone and the others are not held against it.
+ */
+export class BatchedStatement<I, O> {
+  private readonly writer: BatchWriter<{ input: I; resolve: (output: O) => void; reject: (error: unknown) => void }>;
+
+  constructor(
+    /** Answers every input of the batch, in order. */
+    run: (inputs: I[]) => Promise<O[]>,
+    maxBatch?: number,
+  ) {
+    this.writer = new BatchWriter(async (calls) => {
+      const answer = async (batch: typeof calls) => {
+        const outputs = await run(batch.map((call) => call.input));
+        batch.forEach((call, i) => call.resolve(outputs[i] as O));
+      };
+      await answer(calls).catch(async (error: unknown) => {
+        if (calls.length === 1) return calls[0]?.reject(error);
+        for (const call of calls) await answer([call]).catch((alone: unknown) => call.reject(alone));
+      });
+    }, maxBatch);
+  }
+
+  call(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => this.writer.add({ input, resolve, reject }));
+  }
+
+  /** Resolves once every call made so far is answered. */
+  flushed(): Promise<void> {
+    return this.writer.flushed();
+  }
+}

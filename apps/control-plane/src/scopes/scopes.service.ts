@@ -4,7 +4,8 @@ import { parseConnectorRef, InvalidReferenceError } from '@conduit/connectors';
 import { Repository } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { describeScope, Scope, scopeChain } from './scope';
-import { AccountEntity, OrganizationEntity, ProjectEntity } from './scope.entities';
+import { coalescedByOrdinal } from '../common/coalesced';
+import { AccountEntity } from './scope.entities';
 
 /** Where a request acts: `?org=…&project=…`; both absent means the account itself. */
 export interface ScopeQuery {
@@ -12,13 +13,45 @@ export interface ScopeQuery {
   project?: string | undefined;
 }
 
+interface NamedScopeRow {
+  account: string;
+  org_id: string | null;
+  org: string | null;
+  project_id: string | null;
+  project: string | null;
+}
+
+interface StoredScopeRow {
+  account: string;
+  org: string | null;
+  project: string | null;
+}
+
 @Injectable()
 export class ScopesService {
-  constructor(
-    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
-    @InjectRepository(OrganizationEntity) private readonly orgs: Repository<OrganizationEntity>,
-    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
-  ) {}
+  /** Identifiers named in requests, resolved for every request of the same loop turn in one query. */
+  private readonly named = coalescedByOrdinal<{ accountId: string; org: string | null; project: string | null }, NamedScopeRow>(
+    (sql, params) => this.accounts.query(sql, params),
+    `SELECT q.n, a.identifier AS account, o.id AS org_id, o.identifier AS org, p.id AS project_id, p.identifier AS project
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS q(account_id, org, project, n)
+       JOIN accounts a ON a.id = q.account_id
+       LEFT JOIN organizations o ON o.account_id = a.id AND o.identifier = q.org
+       LEFT JOIN projects p ON p.organization_id = o.id AND p.identifier = q.project`,
+    [(k) => k.accountId, (k) => k.org, (k) => k.project],
+  );
+
+  /** Identifiers of stored rows' scopes, likewise. */
+  private readonly stored = coalescedByOrdinal<{ accountId: string; organizationId: string | null; projectId: string | null }, StoredScopeRow>(
+    (sql, params) => this.accounts.query(sql, params),
+    `SELECT q.n, a.identifier AS account, o.identifier AS org, p.identifier AS project
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS q(account_id, org_id, project_id, n)
+       JOIN accounts a ON a.id = q.account_id
+       LEFT JOIN organizations o ON o.id = q.org_id AND o.account_id = a.id
+       LEFT JOIN projects p ON p.id = q.project_id AND p.organization_id = o.id`,
+    [(k) => k.accountId, (k) => k.organizationId, (k) => k.projectId],
+  );
+
+  constructor(@InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>) {}
 
   /** Resolves identifiers to a scope of the caller's account; unknown ones are a 404 naming them. */
   async resolve(accountId: string, query: ScopeQuery): Promise<Scope> {
@@ -27,15 +60,7 @@ export class ScopesService {
         { path: 'org', message: 'org: required when project is given' },
       ]);
     }
-    // One round trip for the account, and the organization and project when named.
-    const [row] = (await this.accounts.query(
-      `SELECT a.identifier AS account, o.id AS org_id, o.identifier AS org, p.id AS project_id, p.identifier AS project
-         FROM accounts a
-         LEFT JOIN organizations o ON o.account_id = a.id AND o.identifier = $2
-         LEFT JOIN projects p ON p.organization_id = o.id AND p.identifier = $3
-        WHERE a.id = $1`,
-      [accountId, query.org ?? null, query.project ?? null],
-    )) as Array<{ account: string; org_id: string | null; org: string | null; project_id: string | null; project: string | null }>;
+    const row = await this.named.load({ accountId, org: query.org ?? null, project: query.project ?? null });
     if (!row) throw ApiError.unauthenticated('the account of this API key no longer exists');
     const scope: Scope = {
       level: 'account',
@@ -56,17 +81,18 @@ export class ScopesService {
 
   /** The scope of a stored row (its account, organization and project ids). */
   async fromIds(accountId: string, organizationId: string | null, projectId: string | null): Promise<Scope> {
-    const account = await this.accounts.findOneByOrFail({ id: accountId });
-    const org = organizationId ? await this.orgs.findOneByOrFail({ id: organizationId }) : null;
-    const project = projectId ? await this.projects.findOneByOrFail({ id: projectId }) : null;
+    const row = await this.stored.load({ accountId, organizationId, projectId });
+    if (!row || (organizationId && row.org === null) || (projectId && row.project === null)) {
+      throw new Error(`scope of account ${accountId}, organization ${organizationId ?? '-'}, project ${projectId ?? '-'} no longer exists`);
+    }
     return {
-      level: project ? 'project' : org ? 'org' : 'account',
+      level: projectId ? 'project' : organizationId ? 'org' : 'account',
       accountId,
       organizationId,
       projectId,
-      accountIdentifier: account.identifier,
-      orgIdentifier: org?.identifier ?? null,
-      projectIdentifier: project?.identifier ?? null,
+      accountIdentifier: row.account,
+      orgIdentifier: row.org,
+      projectIdentifier: row.project,
     };
   }
 

@@ -3,6 +3,8 @@ import type { ControlPlaneFrame, ResultFrame, TaskOfferFrame, TaskSecret } from 
 import { randomUUID } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
+import { BatchedStatement } from '../common/batch-writer';
+import { coalesced } from '../common/coalesced';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
 import { MetricsService } from '../metrics/metrics.service';
@@ -16,22 +18,52 @@ import { TaskEvents } from './task-events';
 import { TaskSecrets } from './task-secrets';
 
 /**
- * The least-loaded connected delegate whose scope covers the task's, with every selector and the kind, not
- * excluded, and — when the task names `payload.requiredGroups` (work only some groups' keys can do, like
- * re-sealing a secret) — in one of those delegate groups; delegates in the list at `$<askedLast>` only when
- * no other is free. Parameters: $1 account, $2 organization, $3 project, $4 selectors (jsonb), $5 kind,
- * $6 excluded delegate ids, $7 required groups or null.
+ * Connected delegates whose scope covers the task's, with every selector and the kind, and — when the task
+ * names `payload.requiredGroups` (work only some groups' keys can do, like re-sealing a secret) — in one of
+ * those delegate groups. Parameters: $1 account, $2 organization, $3 project, $4 selectors (jsonb), $5 kind,
+ * $<groups> required groups or null.
+ */
+const eligible = (groups: number) => `
+  d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
+  AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
+  AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND ($${groups}::text[] IS NULL OR d.group_name = ANY($${groups}::text[]))`;
+
+/** A delegate's tasks that hold one of its slots. */
+const ACTIVE_TASKS = `(SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))`;
+
+/**
+ * The least-loaded eligible delegate with a free slot, not in the list at $6; delegates in the list at
+ * `$<askedLast>` only when no other is free. $7 required groups.
  */
 const eligibleDelegate = (askedLast: number) => `
   SELECT d.id, d.name, d.replica_id FROM delegates d
-   WHERE d.account_id = $1 AND d.status = 'connected' AND d.replica_id IS NOT NULL
-     AND (d.organization_id IS NULL OR d.organization_id = $2) AND (d.project_id IS NULL OR d.project_id = $3)
-     AND d.tags @> $4::jsonb AND d.task_kinds ? $5 AND NOT (d.id::text = ANY($6::text[]))
-     AND ($7::text[] IS NULL OR d.group_name = ANY($7::text[]))
-     AND (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running')) < d.capacity
-   ORDER BY d.id::text = ANY($${askedLast}::text[]),
-            (SELECT count(*) FROM tasks t WHERE t.delegate_id = d.id AND t.status IN ('offered', 'claimed', 'running'))::float / d.capacity, random()
+   WHERE ${eligible(7)} AND NOT (d.id::text = ANY($6::text[])) AND ${ACTIVE_TASKS} < d.capacity
+   ORDER BY d.id::text = ANY($${askedLast}::text[]), ${ACTIVE_TASKS}::float / d.capacity, random()
    LIMIT 1`;
+
+/**
+ * Inserts new tasks that share their routing (account, scope, selectors, kind, groups: $1–$6) and hands each
+ * a free slot of an eligible delegate, least-loaded first and spread across delegates (every delegate's first
+ * free slot before anyone's second), or leaves it queued when there are fewer slots than tasks. One statement
+ * for the whole batch; tasks $7–$16 are unnested in order.
+ */
+const ADMIT = `
+  WITH input AS (
+    SELECT * FROM unnest($7::uuid[], $8::bool[], $9::uuid[], $10::uuid[], $11::jsonb[], $12::jsonb[], $13::int[], $14::int[], $15::timestamptz[], $16::text[])
+      WITH ORDINALITY AS i(id, mutating, connector_id, execution_id, payload, secret_refs, max_attempts, timeout_ms, deadline_at, created_by, n)
+  ), candidates AS (
+    SELECT d.id, d.name, d.replica_id, d.capacity, ${ACTIVE_TASKS} AS active FROM delegates d WHERE ${eligible(6)}
+  ), slots AS (
+    SELECT c.id, c.name, c.replica_id, row_number() OVER (ORDER BY s.k, (c.active + s.k - 1)::float / c.capacity, random()) AS n
+      FROM candidates c, generate_series(1, LEAST(c.capacity - c.active, cardinality($7::uuid[]))) AS s(k)
+  )
+  INSERT INTO tasks (id, account_id, organization_id, project_id, kind, mutating, connector_id, execution_id, payload, secret_refs, selectors,
+                     max_attempts, timeout_ms, deadline_at, created_by, status, delegate_id, delegate_name, replica_id, attempt, offered_at)
+  SELECT i.id, $1, $2, $3, $5, i.mutating, i.connector_id, i.execution_id, i.payload, i.secret_refs, $4::jsonb, i.max_attempts, i.timeout_ms, i.deadline_at, i.created_by,
+         CASE WHEN s.id IS NULL THEN 'queued' ELSE 'offered' END, s.id, s.name, s.replica_id,
+         CASE WHEN s.id IS NULL THEN 0 ELSE 1 END, CASE WHEN s.id IS NULL THEN NULL ELSE now() END
+    FROM input i LEFT JOIN slots s ON s.n = i.n
+  RETURNING *`;
 
 /** Job data on a replica's queue: everything else is read from the task row when the job runs. */
 export type ReplicaJob =
@@ -54,6 +86,23 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   /** The last sweep failed (database unreachable): leases could not be renewed meanwhile. */
   private sweepFailed = false;
   private readonly eventLog: TaskEventLog;
+  /**
+   * Rows of tasks admitted here for delegates connected here, by offer job id: when the job runs, the offer is
+   * built from the row as admitted instead of read again (a task changed meanwhile is caught by the claim,
+   * which only succeeds on an offered task of that attempt). Entries a job never came for are dropped by the sweep.
+   */
+  private readonly admittedHere = new Map<string, { task: RawTask; at: number }>();
+  /** Offer jobs of other replicas' admissions running together read their tasks in one query. */
+  private readonly offeredRows = coalesced<string, RawTask>(async (ids) => {
+    const rows = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = ANY($1::uuid[])`, [ids])) as RawTask[];
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id));
+  });
+  /** Claims arriving together are granted in one statement. */
+  private readonly admissions = new BatchedStatement<AdmittedTask, RawTask>((tasks) => this.admitBatch(tasks));
+  private readonly claims = new BatchedStatement<Claim, { expiresAt: Date } | undefined>((claims) => this.grantLeases(claims));
+  /** Terminal states arriving together (results, mostly) are recorded in one statement. */
+  private readonly finishes = new BatchedStatement<Finish, boolean>((finishes) => this.recordFinishes(finishes));
 
   constructor(
     @Inject(CONFIG) private readonly config: ConduitConfig,
@@ -111,47 +160,50 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.worker?.close();
-    await this.eventLog.written();
+    await Promise.all([this.eventLog.written(), this.admissions.flushed(), this.claims.flushed(), this.finishes.flushed()]);
   }
 
   /**
    * Records a new task and, in the same statement, offers it to the least-loaded eligible delegate (or leaves
-   * it queued for the sweeper when none is free); then delivers the offer. One round trip instead of an insert,
-   * a routing transaction and a re-read.
+   * it queued for the sweeper when none is free); then delivers the offer. Tasks created together share the
+   * statement and one queue round trip per replica.
    */
-  async admit(task: AdmittedTask): Promise<RawTask> {
-    const [row] = (await this.dataSource.query(
-      `WITH picked AS (${eligibleDelegate(6)})
-       INSERT INTO tasks (id, account_id, organization_id, project_id, kind, mutating, connector_id, execution_id, payload, secret_refs, selectors,
-                          max_attempts, timeout_ms, deadline_at, created_by, status, delegate_id, delegate_name, replica_id, attempt, offered_at)
-       SELECT $8, $1, $2, $3, $5, $9, $10, $11, $12, $13, $4, $14, $15, $16, $17,
-              CASE WHEN p.id IS NULL THEN 'queued' ELSE 'offered' END, p.id, p.name, p.replica_id,
-              CASE WHEN p.id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.id IS NULL THEN NULL ELSE now() END
-         FROM (VALUES (1)) AS one LEFT JOIN picked p ON true
-       RETURNING *`,
-      [
-        task.accountId,
-        task.organizationId,
-        task.projectId,
-        JSON.stringify(task.selectors),
-        task.kind,
-        [],
-        requiredGroupsOf(task),
-        task.id,
-        task.mutating,
-        task.connectorId,
-        task.executionId,
-        JSON.stringify(task.payload),
-        JSON.stringify(task.secretRefs),
-        task.maxAttempts,
-        task.timeoutMs,
-        task.deadlineAt,
-        task.createdBy,
-      ],
-    )) as RawTask[];
-    const admitted = row as RawTask;
-    if (admitted.status === 'offered') await this.deliver(admitted);
-    return admitted;
+  admit(task: AdmittedTask): Promise<RawTask> {
+    return this.admissions.call(task);
+  }
+
+  private async admitBatch(tasks: AdmittedTask[]): Promise<RawTask[]> {
+    // Tasks routed alike share a statement; the statements run one after another, so each sees the slots the previous took.
+    const byRouting = new Map<string, AdmittedTask[]>();
+    for (const task of tasks) {
+      const key = JSON.stringify([task.accountId, task.organizationId, task.projectId, task.selectors, task.kind, requiredGroupsOf(task)]);
+      byRouting.set(key, [...(byRouting.get(key) ?? []), task]);
+    }
+    const admitted = new Map<string, RawTask>();
+    for (const group of byRouting.values()) {
+      const [{ accountId, organizationId, projectId, selectors, kind }] = group as [AdmittedTask];
+      const rows = (await this.dataSource.query(ADMIT, [
+        accountId,
+        organizationId,
+        projectId,
+        JSON.stringify(selectors),
+        kind,
+        requiredGroupsOf(group[0] as AdmittedTask),
+        group.map((t) => t.id),
+        group.map((t) => t.mutating),
+        group.map((t) => t.connectorId),
+        group.map((t) => t.executionId),
+        group.map((t) => JSON.stringify(t.payload)),
+        group.map((t) => JSON.stringify(t.secretRefs)),
+        group.map((t) => t.maxAttempts),
+        group.map((t) => t.timeoutMs),
+        group.map((t) => t.deadlineAt),
+        group.map((t) => t.createdBy),
+      ])) as RawTask[];
+      for (const row of rows) admitted.set(row.id, row);
+    }
+    await this.deliver([...admitted.values()].filter((row) => row.status === 'offered'));
+    return tasks.map((task) => admitted.get(task.id) as RawTask);
   }
 
   /** Tries to hand a queued task to an eligible delegate now; false when none is free. */
@@ -170,7 +222,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       return rows[0];
     });
     if (!assigned) return false;
-    await this.deliver(assigned);
+    await this.deliver([assigned]);
     return true;
   }
 
@@ -192,23 +244,23 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** Asks the delegate running a task to stop it, through the replica that holds its socket. */
   async requestCancel(task: TaskEntity, reason: string): Promise<void> {
-    if (task.delegateId && task.replicaId) await this.enqueue(task.replicaId, { op: 'cancel', taskId: task.id, delegateId: task.delegateId, reason });
+    if (task.delegateId && task.replicaId) await this.enqueue(task.replicaId, [{ op: 'cancel', taskId: task.id, delegateId: task.delegateId, reason }]);
   }
 
   private queueName(replicaId: string): string {
     return `conduit-tasks-${replicaId}`;
   }
 
-  private async enqueue(replicaId: string, job: ReplicaJob): Promise<void> {
+  private async enqueue(replicaId: string, jobs: ReplicaJob[]): Promise<void> {
     let queue = this.queues.get(replicaId);
     if (!queue) {
       queue = this.backend.queue(this.queueName(replicaId));
       this.queues.set(replicaId, queue);
     }
-    const jobId = job.op === 'offer' ? `${job.taskId}-${job.attempt}` : `${job.op}-${randomUUID()}`;
     if (!this.backend.connected) throw new QueueUnavailableError('the task queue is unavailable (Redis is not connected)');
+    const jobId = (job: ReplicaJob) => (job.op === 'offer' ? offerJobId(job.taskId, job.attempt) : `${job.op}-${randomUUID()}`);
     try {
-      await queue.add(job.op, job, { jobId, removeOnComplete: true, removeOnFail: 1000 });
+      await queue.addBulk(jobs.map((job) => ({ name: job.op, data: job, opts: { jobId: jobId(job), removeOnComplete: true, removeOnFail: 1000 } })));
     } catch (error) {
       throw new QueueUnavailableError(`the task queue is unavailable (${(error as Error).message})`);
     }
@@ -225,27 +277,43 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Hands an offered task to its delegate as a job on the queue of the replica holding the delegate's socket
-   * (BullMQ stays the durable hand-off, even when that replica is this one). When the queue refuses, the offer
-   * never left: the task goes back to queued without being held against the delegate (an unclaimed offer
-   * would be), so the sweeper routes it again once the queue is back.
+   * Hands offered tasks to their delegates as jobs on the queue of the replica holding each delegate's socket
+   * (BullMQ stays the durable hand-off, even when that replica is this one), one round trip per replica. When
+   * a queue refuses, those offers never left: the tasks go back to queued without being held against the
+   * delegate (an unclaimed offer would be), so the sweeper routes them again once the queue is back.
    */
-  private async deliver(task: RawTask): Promise<void> {
-    try {
-      await this.enqueue(task.replica_id as string, { op: 'offer', taskId: task.id, attempt: task.attempt });
-    } catch (error) {
-      if (!(error instanceof QueueUnavailableError)) throw error;
-      await this.dataSource.query(
-        `UPDATE tasks SET status = 'queued', delegate_id = NULL, replica_id = NULL, next_attempt_at = now() + interval '1 second'
-          WHERE id = $1 AND attempt = $2 AND status = 'offered'`,
-        [task.id, task.attempt],
-      );
-      this.logger.warn({ taskId: task.id, err: { message: error.message } }, 'offer not queued; routing it again shortly');
+  private async deliver(tasks: RawTask[]): Promise<void> {
+    const byReplica = new Map<string, RawTask[]>();
+    for (const task of tasks) {
+      const replica = task.replica_id as string;
+      byReplica.set(replica, [...(byReplica.get(replica) ?? []), task]);
+      if (replica === this.replicaId) this.admittedHere.set(offerJobId(task.id, task.attempt), { task, at: Date.now() });
+    }
+    for (const [replica, offers] of byReplica) {
+      try {
+        await this.enqueue(replica, offers.map((task): ReplicaJob => ({ op: 'offer', taskId: task.id, attempt: task.attempt })));
+      } catch (error) {
+        for (const task of offers) this.admittedHere.delete(offerJobId(task.id, task.attempt));
+        if (!(error instanceof QueueUnavailableError)) throw error;
+        this.logger.warn({ tasks: offers.length, err: { message: error.message } }, 'offers not queued; routing them again shortly');
+        // Should this fail too (the database gone as well), the offers stay unclaimed and the sweep re-routes them.
+        await this.dataSource
+          .query(
+            `UPDATE tasks t SET status = 'queued', delegate_id = NULL, replica_id = NULL, next_attempt_at = now() + interval '1 second'
+               FROM unnest($1::uuid[], $2::int[]) AS o(id, attempt)
+              WHERE t.id = o.id AND t.attempt = o.attempt AND t.status = 'offered'`,
+            [offers.map((t) => t.id), offers.map((t) => t.attempt)],
+          )
+          .catch((requeue: unknown) => this.logger.warn({ err: requeue }, 'could not re-queue the offers; the sweep will'));
+      }
     }
   }
 
   private async offer(taskId: string, attempt: number): Promise<void> {
-    const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1`, [taskId])) as RawTask[];
+    const jobId = offerJobId(taskId, attempt);
+    const admitted = this.admittedHere.get(jobId);
+    this.admittedHere.delete(jobId);
+    const task = admitted?.task ?? (await this.offeredRows.load(taskId));
     if (!task || task.status !== 'offered' || task.attempt !== attempt) return; // superseded meanwhile
     await this.sendOffer(task);
   }
@@ -291,18 +359,27 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   private async claim(delegateId: string, taskId: string, attempt: number): Promise<void> {
     const leaseId = randomUUID();
-    const [rows]: [Array<{ lease_expires_at: Date }>, number] = await this.dataSource.query(
-      `UPDATE tasks SET status = 'claimed', lease_id = $4, claimed_at = now(), claims = claims + 1, lease_expires_at = now() + make_interval(secs => $5)
-        WHERE id = $1 AND delegate_id = $2 AND attempt = $3 AND status = 'offered' RETURNING lease_expires_at`,
-      [taskId, delegateId, attempt, leaseId, this.config.TASK_LEASE_MS / 1000],
-    );
-    const granted = rows[0];
+    const granted = await this.claims.call({ taskId, delegateId, attempt, leaseId });
     this.sessions.send(
       delegateId,
       granted
-        ? { type: 'lease', taskId, granted: true, leaseId, expiresAt: new Date(granted.lease_expires_at).getTime(), renewEveryMs: Math.floor(this.config.TASK_LEASE_MS / 3) }
+        ? { type: 'lease', taskId, granted: true, leaseId, expiresAt: granted.expiresAt.getTime(), renewEveryMs: Math.floor(this.config.TASK_LEASE_MS / 3) }
         : { type: 'lease', taskId, granted: false, reason: 'the task is no longer offered to this delegate' },
     );
+  }
+
+  /** Leases for a batch of claims: each granted only on a task still offered to that delegate at that attempt. */
+  private async grantLeases(claims: Claim[]): Promise<Array<{ expiresAt: Date } | undefined>> {
+    const [rows]: [Array<{ id: string; lease_id: string; lease_expires_at: Date }>, number] = await this.dataSource.query(
+      `UPDATE tasks t SET status = 'claimed', lease_id = c.lease_id, claimed_at = now(), claims = t.claims + 1, lease_expires_at = now() + make_interval(secs => $5)
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[]) AS c(id, delegate_id, attempt, lease_id)
+        WHERE t.id = c.id AND t.delegate_id = c.delegate_id AND t.attempt = c.attempt AND t.status = 'offered'
+        RETURNING t.id, t.lease_id, t.lease_expires_at`,
+      [claims.map((c) => c.taskId), claims.map((c) => c.delegateId), claims.map((c) => c.attempt), claims.map((c) => c.leaseId), this.config.TASK_LEASE_MS / 1000],
+    );
+    // A task claimed twice in one batch is granted to one claim only: the lease the row ended up with.
+    const leases = new Map(rows.map((row) => [row.lease_id, new Date(row.lease_expires_at)]));
+    return claims.map((c) => (leases.has(c.leaseId) ? { expiresAt: leases.get(c.leaseId) as Date } : undefined));
   }
 
   private async renew(delegateId: string, taskId: string, leaseId: string): Promise<void> {
@@ -344,7 +421,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
    * Records a terminal state; only one caller ever succeeds (the first result, or the reaper), and only
    * under the current lease when one is given.
    */
-  private async finish(
+  private finish(
     taskId: string,
     lease: { delegateId: string; leaseId: string } | null,
     status: 'succeeded' | 'failed' | 'cancelled' | 'unknown',
@@ -355,37 +432,64 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     /** Progress and log frames of the same lease, recorded in the same statement when the result is accepted. */
     events: ArrivedEvent[] = [],
   ): Promise<boolean> {
+    return this.finishes.call({ taskId, lease, status, output, error, stages, startedAt: startedAt ?? null, events });
+  }
+
+  /**
+   * One statement for a batch of terminal states and their events. A task named twice (its result sent
+   * again, or a result racing the reaper) waits for the next statement, which then finds it finished.
+   */
+  private async recordFinishes(finishes: Finish[]): Promise<boolean[]> {
+    const seen = new Set<string>();
+    const now: Finish[] = [];
+    const later: Finish[] = [];
+    for (const f of finishes) {
+      (seen.has(f.taskId) ? later : now).push(f);
+      seen.add(f.taskId);
+    }
+    const events = now.flatMap((f) => f.events);
     const rows = (await this.dataSource.query(
-      `WITH done AS (
-         UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL,
-                started_at = COALESCE(started_at, $8)
-          WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
-            AND ($6::uuid IS NULL OR (delegate_id = $6 AND lease_id = $7 AND status IN ('claimed', 'running')))
-          RETURNING *
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::uuid[], $7::uuid[], $8::timestamptz[])
+                AS i(id, status, output, error, stages, delegate_id, lease_id, started_at)
+       ), done AS (
+         UPDATE tasks t SET status = i.status, output = i.output, error = i.error, stages = i.stages, finished_at = now(), lease_expires_at = NULL,
+                started_at = COALESCE(t.started_at, i.started_at)
+           FROM input i
+          WHERE t.id = i.id AND t.status NOT IN ('succeeded', 'failed', 'cancelled', 'unknown')
+            AND (i.delegate_id IS NULL OR (t.delegate_id = i.delegate_id AND t.lease_id = i.lease_id AND t.status IN ('claimed', 'running')))
+          RETURNING t.*
        ), events AS (
          INSERT INTO task_events (task_id, attempt, ${EVENT_COLUMNS.names})
-         SELECT done.id, done.attempt, f.* FROM done, unnest(${EVENT_COLUMNS.from(9)}) AS f(${EVENT_COLUMNS.names})
+         SELECT done.id, done.attempt, ${EVENT_COLUMNS.of('f')}
+           FROM unnest($9::uuid[], ${EVENT_COLUMNS.from(10)}) AS f(task_id, ${EVENT_COLUMNS.names}) JOIN done ON done.id = f.task_id
          ON CONFLICT DO NOTHING
        )
        SELECT * FROM done`,
       [
-        taskId,
-        status,
-        output ? JSON.stringify(output) : null,
-        error ? JSON.stringify(error) : null,
-        JSON.stringify(stages),
-        lease?.delegateId ?? null,
-        lease?.leaseId ?? null,
-        startedAt ?? null,
+        now.map((f) => f.taskId),
+        now.map((f) => f.status),
+        now.map((f) => (f.output ? JSON.stringify(f.output) : null)),
+        now.map((f) => (f.error ? JSON.stringify(f.error) : null)),
+        now.map((f) => JSON.stringify(f.stages)),
+        now.map((f) => f.lease?.delegateId ?? null),
+        now.map((f) => f.lease?.leaseId ?? null),
+        now.map((f) => f.startedAt),
+        events.map((e) => e.frame.taskId),
         ...TaskEventLog.columns(events),
       ],
     )) as Array<RawTask & { queued_at: Date; finished_at: Date }>;
-    const done = rows[0];
-    if (!done) return false;
-    this.metrics.tasksFinished.inc({ kind: done.kind, status });
-    this.metrics.taskDuration.observe({ kind: done.kind, status }, (new Date(done.finished_at).getTime() - new Date(done.queued_at).getTime()) / 1000);
-    this.events.emit('finished', taskId, { kind: done.kind, executionId: done.execution_id, row: done });
-    return true;
+    const done = new Map(rows.map((row) => [row.id, row]));
+    for (const row of rows) {
+      const status = row.status as Finish['status'];
+      this.metrics.tasksFinished.inc({ kind: row.kind, status });
+      this.metrics.taskDuration.observe({ kind: row.kind, status }, (new Date(row.finished_at).getTime() - new Date(row.queued_at).getTime()) / 1000);
+      this.events.emit('finished', row.id, { kind: row.kind, executionId: row.execution_id, row });
+    }
+    const answers = new Map(now.map((f) => [f, done.has(f.taskId)]));
+    const retried = later.length ? await this.recordFinishes(later) : [];
+    later.forEach((f, i) => answers.set(f, retried[i] as boolean));
+    return finishes.map((f) => answers.get(f) as boolean);
   }
 
   /** Back to the queue, away from the delegate that did not take it or lost it, after a jittered pause. */
@@ -404,6 +508,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
+      this.forgetStaleAdmissions();
       if (this.sweepFailed) await this.extendLeasesAfterOutage();
       await this.reapLostLeases();
       await this.reclaimUnclaimedOffers();
@@ -415,6 +520,12 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /** An offer job that has not run within the claim timeout never will here (its key was lost with Redis's). */
+  private forgetStaleAdmissions(): void {
+    const before = Date.now() - this.config.TASK_CLAIM_TIMEOUT_MS;
+    for (const [jobId, { at }] of this.admittedHere) if (at < before) this.admittedHere.delete(jobId);
   }
 
   /**
@@ -547,6 +658,31 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       stage: 'resolution',
     };
   }
+}
+
+/** A claim of an offered task, and the lease id it gets when granted. */
+interface Claim {
+  taskId: string;
+  delegateId: string;
+  attempt: number;
+  leaseId: string;
+}
+
+/** A terminal state to record: under `lease` (a delegate's result) or regardless (the control plane's verdict). */
+interface Finish {
+  taskId: string;
+  lease: { delegateId: string; leaseId: string } | null;
+  status: 'succeeded' | 'failed' | 'cancelled' | 'unknown';
+  output: Record<string, unknown> | undefined;
+  error: TaskErrorBody | undefined;
+  stages: unknown[];
+  startedAt: Date | null;
+  events: ArrivedEvent[];
+}
+
+/** The job id of an offer: one job per task attempt, so a repeated delivery of the same offer is one job. */
+function offerJobId(taskId: string, attempt: number): string {
+  return `${taskId}-${attempt}`;
 }
 
 /** A new task's row as TasksService has decided it; the dispatcher adds where it goes. */

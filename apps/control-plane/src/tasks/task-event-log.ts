@@ -9,9 +9,12 @@ export interface ArrivedEvent {
 }
 
 /** The event columns a frame fills, and their unnest() parameters from a given position on. */
+const EVENT_COLUMN_NAMES = ['seq', 'type', 'stream', 'stage', 'status', 'data', 'duration_ms'];
 export const EVENT_COLUMNS = {
-  names: 'seq, type, stream, stage, status, data, duration_ms',
+  names: EVENT_COLUMN_NAMES.join(', '),
   from: (n: number) => ['int', 'text', 'text', 'text', 'text', 'text', 'int'].map((type, i) => `$${n + i}::${type}[]`).join(', '),
+  /** The names, each qualified by a table alias. */
+  of: (alias: string) => EVENT_COLUMN_NAMES.map((name) => `${alias}.${name}`).join(', '),
 };
 
 /**

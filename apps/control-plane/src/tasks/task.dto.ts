@@ -39,3 +39,6 @@ export const TaskGetQuery = z.object({
     .default(false),
   timeoutMs: z.coerce.number().int().min(1).max(120_000).default(30_000),
 });
+
+/** `POST /v1/tasks`: the scope, and optionally to answer with the finished task (like `GET …?wait=true`). */
+export const TaskCreateQuery = ScopeQuerySchema.extend(TaskGetQuery.shape);

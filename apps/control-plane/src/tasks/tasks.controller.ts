@@ -5,11 +5,10 @@ import { AccessService } from '../auth/access.service';
 import { Actor, CurrentActor } from '../auth/actor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Principal } from '../auth/principal';
-import { ScopeQuerySchema } from '../common/identifier';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ScopesService } from '../scopes/scopes.service';
-import { TaskGetQuery, TaskInput, TaskListQuery } from './task.dto';
+import { TaskCreateQuery, TaskGetQuery, TaskInput, TaskListQuery } from './task.dto';
 import { TaskEntity } from './task.entity';
 import { TasksService } from './tasks.service';
 
@@ -51,18 +50,22 @@ export class TasksController {
     private readonly access: AccessService,
   ) {}
 
+  /** `?wait=true` answers once the task is terminal (or `timeoutMs` passed): create and result in one request. */
   @Post()
   @HttpCode(201)
-  @ApiZodQuery(ScopeQuerySchema)
+  @ApiZodQuery(TaskCreateQuery)
   @ApiZodBody(TaskInput)
   async create(
     @CurrentActor() actor: Actor,
-    @Query(new ZodValidationPipe(ScopeQuerySchema, 'query')) query: z.infer<typeof ScopeQuerySchema>,
+    @Query(new ZodValidationPipe(TaskCreateQuery, 'query')) query: z.infer<typeof TaskCreateQuery>,
     @Body(new ZodValidationPipe(TaskInput)) body: z.infer<typeof TaskInput>,
   ) {
     const scope = await this.scopes.resolve(actor.principal.accountId, query);
     this.access.require(actor.principal, 'connector:use', scope);
-    return taskView(await this.tasks.create(actor.principal.name, scope, body));
+    const created = query.wait
+      ? await this.tasks.createAndWait(actor.principal.name, scope, body, query.timeoutMs)
+      : await this.tasks.create(actor.principal.name, scope, body);
+    return taskView(created);
   }
 
   @Get()

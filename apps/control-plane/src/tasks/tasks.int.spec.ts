@@ -131,6 +131,56 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect((refused['error'] as { message: string }).message).toContain("with the tags: 1, also running 'echo': 0");
   });
 
+  it('spreads tasks created together over the free slots of eligible delegates, never past their capacity', async () => {
+    const a = await connect({ name: 'spread-a', tags: ['spread'], capacity: 2 });
+    const b = await connect({ name: 'spread-b', tags: ['spread'], capacity: 2 });
+    // Six at once: they are admitted in shared statements, which must not hand out more than the four free slots.
+    const created = await Promise.all(Array.from({ length: 6 }, () => run({ kind: 'sleep', selectors: ['spread'], payload: { ms: 60000 } })));
+    expect(created.map((c) => c.status)).toEqual(Array(6).fill(201));
+    const ids = created.map((c) => c.body.id);
+    const offers = await Promise.all([a, a, b, b].map((d) => d.next('task_offer')));
+    const leases = await Promise.all(offers.map((offer, i) => ([a, a, b, b][i] as FakeDelegate).claim(offer)));
+    const statuses = await Promise.all(ids.map(async (id) => (await api.get<Task>(`/v1/tasks/${id}`)).body.status));
+    expect(statuses.filter((s) => s === 'claimed')).toHaveLength(4);
+    expect(statuses.filter((s) => s === 'queued')).toHaveLength(2);
+    expect([...a.frames, ...b.frames].filter((f) => f.type === 'task_offer')).toEqual([]);
+
+    // A freed slot takes a waiting task.
+    a.result(offers[0]?.['taskId'] as string, leases[0] as string, 'succeeded');
+    const refill = await a.next('task_offer');
+    expect(statuses[ids.indexOf(refill['taskId'] as string)]).toBe('queued');
+    for (const id of ids) await api.post(`/v1/tasks/${id}/cancel`, {});
+  });
+
+  it('answers POST ?wait=true with the finished task, or with the task as it is when the time is up', async () => {
+    const delegate = await connect({ name: 'waiter' });
+    const answer = run({ kind: 'noop' }, '?wait=true&timeoutMs=20000');
+    const offer = await delegate.next('task_offer');
+    delegate.result(offer['taskId'] as string, await delegate.claim(offer), 'succeeded', { answer: 42 });
+    const done = await answer;
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({ id: offer['taskId'], status: 'succeeded', output: { answer: 42 } });
+
+    const unmatched = await run({ kind: 'noop', selectors: ['nobody-has-this'] }, '?wait=true&timeoutMs=300');
+    expect(unmatched.body).toMatchObject({ status: 'queued' });
+    const invalid = await run({ kind: 'noop' }, '?wait=maybe');
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.body)).toContain('query.wait');
+  });
+
+  it('grants one lease when the same offer is claimed twice in one burst', async () => {
+    const delegate = await connect({ name: 'double-claimer' });
+    const created = await run({ kind: 'noop' });
+    const offer = await delegate.next('task_offer');
+    delegate.send({ type: 'claim', taskId: offer['taskId'], attempt: offer['attempt'] });
+    delegate.send({ type: 'claim', taskId: offer['taskId'], attempt: offer['attempt'] });
+    const leases = [await delegate.next('lease', created.body.id), await delegate.next('lease', created.body.id)];
+    expect(leases.map((l) => l['granted']).sort()).toEqual([false, true]);
+    const granted = leases.find((l) => l['granted']) as Record<string, unknown>;
+    delegate.result(created.body.id, granted['leaseId'] as string, 'succeeded');
+    expect((await wait(created.body.id)).status).toBe('succeeded');
+  });
+
   it('runs a read-only task again elsewhere after its delegate vanishes, recording one result', async () => {
     const doomed = await connect({ name: 'doomed' });
     const created = await run({ kind: 'sleep', payload: { ms: 60000 } });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { TASK_TIMEOUT_MS } from '@conduit/protocol';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { ApiError } from '../common/api-error';
+import { coalesced } from '../common/coalesced';
 import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
@@ -30,6 +31,13 @@ export interface NewTask {
 
 @Injectable()
 export class TasksService {
+  /** Concurrent reads of tasks (clients waiting on their results) share one query. */
+  private readonly byId = coalesced<string, TaskEntity>(async (ids) => {
+    const rows = await this.tasks.findBy({ id: In([...ids]) });
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id));
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly dispatcher: TaskDispatcher,
@@ -40,12 +48,12 @@ export class TasksService {
   ) {}
 
   /** Records the task, routed at once if a delegate is free (otherwise the sweeper will route it). */
-  async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
+  async create(createdBy: string, scope: Scope, input: NewTask, id: string = randomUUID()): Promise<TaskEntity> {
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = input.mutating ?? MUTATING_KINDS.has(input.kind);
     const row = await this.dispatcher.admit({
-      id: randomUUID(),
+      id,
       accountId: scope.accountId,
       organizationId: scope.organizationId,
       projectId: scope.projectId,
@@ -72,8 +80,8 @@ export class TasksService {
   }
 
   async get(accountId: string, id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findOneBy({ id, accountId });
-    if (!task) throw ApiError.notFound(`task '${id}' not found`);
+    const task = await this.byId.load(id);
+    if (!task || task.accountId !== accountId) throw ApiError.notFound(`task '${id}' not found`);
     return task;
   }
 
@@ -81,9 +89,23 @@ export class TasksService {
    * Resolves when the task is terminal or the time is up, whichever first; returns the latest row. `authorize`
    * sees the task before any waiting, so a caller who may not see it is refused at once.
    */
-  async waitFor(accountId: string, id: string, timeoutMs: number, authorize: (task: TaskEntity) => Promise<void> = async () => undefined): Promise<TaskEntity> {
+  waitFor(accountId: string, id: string, timeoutMs: number, authorize: (task: TaskEntity) => Promise<void> = async () => undefined): Promise<TaskEntity> {
+    return this.untilFinished(accountId, id, timeoutMs, async () => {
+      const task = await this.get(accountId, id);
+      await authorize(task);
+      return task;
+    });
+  }
+
+  /** Creates a task and answers once it is terminal or the time is up: one request for a caller who needs the result. */
+  createAndWait(createdBy: string, scope: Scope, input: NewTask, timeoutMs: number): Promise<TaskEntity> {
+    const id = randomUUID();
+    return this.untilFinished(scope.accountId, id, timeoutMs, () => this.create(createdBy, scope, input, id));
+  }
+
+  /** Waits on the task `first` yields (listening before it runs: a result landing meanwhile would otherwise be missed). */
+  private async untilFinished(accountId: string, id: string, timeoutMs: number, first: () => Promise<TaskEntity>): Promise<TaskEntity> {
     const deadline = Date.now() + timeoutMs;
-    // Listening before the first read: a result landing between the read and the wait would otherwise be missed.
     let finished: TaskEntity | true | undefined;
     let wake: (() => void) | undefined;
     const onFinished = (taskId: string, { row }: FinishedTask) => {
@@ -93,8 +115,7 @@ export class TasksService {
     };
     this.events.on('finished', onFinished);
     try {
-      let task = await this.get(accountId, id);
-      await authorize(task);
+      let task = await first();
       while (!TERMINAL_STATUSES.includes(task.status) && Date.now() < deadline) {
         // Woken at once when the result lands on this replica; the poll covers results landing on others.
         if (finished === undefined) {
