@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   ControlPlaneFrame,
+  corkedSend,
   decodeFrame,
   DelegateFrame,
   encodeFrame,
@@ -47,6 +48,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  */
 export class DelegateAgent extends EventEmitter {
   private socket?: WebSocket;
+  /** Sends on the current socket; frames of one loop turn leave together (see corkedSend). */
+  private write?: (data: string) => void;
   private readonly backoff = new Backoff();
   private heartbeatTimer?: NodeJS.Timeout;
   private silenceTimer?: NodeJS.Timeout;
@@ -120,6 +123,7 @@ export class DelegateAgent extends EventEmitter {
     });
     this.socket = socket;
     socket.on('open', () => {
+      this.write = corkedSend(socket);
       this.touch();
       this.send({
         type: 'hello',
@@ -218,6 +222,6 @@ export class DelegateAgent extends EventEmitter {
   }
 
   private send(frame: DelegateFrame): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeFrame(frame));
+    if (this.socket?.readyState === WebSocket.OPEN) this.write?.(encodeFrame(frame));
   }
 }

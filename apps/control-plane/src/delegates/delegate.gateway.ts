@@ -3,6 +3,7 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import {
   CloseCode,
   ControlPlaneFrame,
+  corkedSend,
   DELEGATE_SOCKET_PATH,
   DelegateFrame,
   decodeFrame,
@@ -35,6 +36,8 @@ const PING_SLICES = 20;
 
 interface Session {
   socket: WebSocket;
+  /** Writes to the socket; frames of one loop turn leave together (see corkedSend). */
+  write: (data: string) => void;
   send?: (frame: ControlPlaneFrame) => void;
   token?: DelegateTokenEntity;
   connection?: DelegateConnection;
@@ -78,7 +81,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
   }
 
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    const session: Session = { socket, alive: true };
+    const session: Session = { socket, write: corkedSend(socket), alive: true };
     this.sockets.add(session);
     const slice = this.pingSlices[Math.floor(Math.random() * PING_SLICES)] as Set<Session>;
     slice.add(session);
@@ -185,7 +188,7 @@ export class DelegateGateway implements OnGatewayConnection, OnApplicationShutdo
   }
 
   private send(session: Session, frame: ControlPlaneFrame): void {
-    if (session.socket.readyState === session.socket.OPEN) session.socket.send(encodeFrame(frame));
+    if (session.socket.readyState === session.socket.OPEN) session.write(encodeFrame(frame));
   }
 
   private close(session: Session, code: number, reason: string): void {
