@@ -1,6 +1,7 @@
 import { Logger, LoggerService } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { QueueUnavailableError } from '../queue/queue-backend';
+import { ApiError } from './api-error';
 import { ErrorFilter } from './error.filter';
 
 /** What reached the log: level, message and the fields logged with it. */
@@ -28,9 +29,14 @@ class RecordingLogger implements LoggerService {
 class RecordedResponse {
   statusCode = 200;
   headersSent = false;
+  readonly headers: Record<string, string> = {};
   body: unknown;
   status(code: number): this {
     this.statusCode = code;
+    return this;
+  }
+  setHeader(name: string, value: string): this {
+    this.headers[name.toLowerCase()] = value;
     return this;
   }
   json(body: unknown): this {
@@ -108,5 +114,14 @@ describe('ErrorFilter', () => {
     }
     expect(logger.lines).toEqual(bugs.map((err) => ({ level: 'error', message: 'request failed', fields: { err, requestId: 'req-1', route: '/v1/tasks' } })));
     expect((logger.lines[0]?.fields['err'] as Error).stack).toContain('    at ');
+  });
+
+  it('sends Retry-After with an error that carries one, and logs nothing for it', () => {
+    const response = answer(ApiError.tooManyRequests('backlog full', { backlog: 3, limit: 3 }, 7));
+    expect(response.statusCode).toBe(429);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.body).toEqual({ code: 'TOO_MANY_REQUESTS', message: 'backlog full', details: { backlog: 3, limit: 3 }, requestId: 'req-1' });
+    expect(answer(ApiError.notFound('task not found')).headers).toEqual({});
+    expect(logger.lines).toEqual([]);
   });
 });

@@ -68,7 +68,9 @@ export class ErrorFilter implements ExceptionFilter {
     } else if (status >= 500) {
       this.logger.error({ err: exception, requestId, route: request.route?.path }, 'request failed');
     }
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    if (exception instanceof ApiError && exception.retryAfterSeconds !== null) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    response.status(status).json(body);
   }
 
   /** Message and code only: the stack of a refused connection says nothing the message does not. */

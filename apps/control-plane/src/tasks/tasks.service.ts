@@ -8,6 +8,7 @@ import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
 import { TaskEntity, TERMINAL_STATUSES } from './task.entity';
+import { TaskAdmission } from './task-admission';
 import { RawTask, TaskDispatcher } from './task-dispatcher';
 import { FinishedTask, TaskEvents } from './task-events';
 
@@ -32,6 +33,7 @@ export interface NewTask {
 export class TasksService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly admission: TaskAdmission,
     private readonly dispatcher: TaskDispatcher,
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
@@ -41,6 +43,7 @@ export class TasksService {
 
   /** Records the task, routed at once if a delegate is free (otherwise the sweeper will route it). */
   async create(createdBy: string, scope: Scope, input: NewTask): Promise<TaskEntity> {
+    await this.admission.admit(scope);
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = input.mutating ?? MUTATING_KINDS.has(input.kind);
