@@ -53,6 +53,16 @@ describe('back-pressure on task creation (real PostgreSQL and Redis)', () => {
     expect((await create(otherAccount)).status).toBe(201);
   });
 
+  it('refuses a pipeline run while the backlog is full, recording no execution', async () => {
+    const P = '?org=default&project=default';
+    const yaml = `pipeline:\n  name: Build\n  identifier: build\n  stages:\n    - name: Build\n      type: ci\n      spec:\n        steps:\n          - name: make\n            type: run\n            spec:\n              shell: sh\n              command: make\n`;
+    expect((await api.post(`/v1/pipelines${P}`, yaml)).status).toBe(201);
+    const refused = await api.post(`/v1/pipelines/build/executions${P}`, {});
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', details: { backlog: LIMIT, limit: LIMIT } });
+    expect(await cp.dataSource.query(`SELECT id FROM executions`)).toEqual([]);
+  });
+
   it('accepts tasks again once the backlog drains, by cancelling or by a delegate claiming the work', async () => {
     const waiting = (await api.get<{ items: Task[] }>('/v1/tasks?status=queued')).body.items;
     expect(waiting).toHaveLength(LIMIT);
