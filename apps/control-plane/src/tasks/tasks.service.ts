@@ -138,7 +138,9 @@ export class TasksService {
     if (filter.cursor) {
       const [at, cursorId] = Buffer.from(filter.cursor, 'base64url').toString('utf8').split('|');
       if (!at || !cursorId || Number.isNaN(Date.parse(at))) throw ApiError.badRequest('cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'cursor: invalid' }]);
-      q.andWhere('(t.queued_at, t.id) < (:at, :cursorId)', { at, cursorId });
+      // The cursor's time has milliseconds, queued_at microseconds: the row's own value keeps the tasks that share
+      // the boundary task's millisecond on the next page; the cursor's time serves if that row is gone.
+      q.andWhere('(t.queued_at, t.id) < (COALESCE((SELECT c.queued_at FROM tasks c WHERE c.id = :cursorId), :at), :cursorId)', { at, cursorId });
     }
     const rows = await q.orderBy('t.queued_at', 'DESC').addOrderBy('t.id', 'DESC').limit(filter.limit + 1).getMany();
     const items = rows.slice(0, filter.limit);
