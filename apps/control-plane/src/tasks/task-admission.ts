@@ -65,7 +65,10 @@ export class TaskAdmission {
     );
   }
 
-  /** Counts a new task against its account's backlog, or throws 429 when the backlog is full. */
+  /**
+   * Counts a new task against its account's backlog, or throws 429 when the backlog is full. A task refused after
+   * this (a missing secret, say) stays counted until the next snapshot: a quarter second of caution at most.
+   */
   async admit(scope: Scope): Promise<void> {
     await this.check(scope);
     this.admitted.set(scope.accountId, (this.admitted.get(scope.accountId) ?? 0) + 1);
