@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
-import { Pool } from 'undici';
+import { Dispatcher, Pool } from 'undici';
 import { createDatabase, freePort, REDIS_URL, RunningProcess, runTs, waitFor } from '../support/processes';
 import type { Sample } from './stats';
 
@@ -29,15 +29,20 @@ export class HttpApi {
     this.pool = new Pool(url, { connections, pipelining: 1 });
   }
 
-  async request<T>(method: 'GET' | 'POST', route: string, body?: unknown, expected = method === 'POST' ? 201 : 200): Promise<T> {
+  /** One request, whatever the answer: its status, headers and body text. */
+  async exchange(method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; text: string }> {
     const response = await this.pool.request({
       method,
       path: route,
       headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.body.text();
-    if (response.statusCode !== expected) throw new Error(`${method} ${route}: ${response.statusCode} ${text.slice(0, 500)}`);
+    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+  }
+
+  async request<T>(method: 'GET' | 'POST', route: string, body?: unknown, expected = method === 'POST' ? 201 : 200): Promise<T> {
+    const { status, text } = await this.exchange(method, route, body);
+    if (status !== expected) throw new Error(`${method} ${route}: ${status} ${text.slice(0, 500)}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 

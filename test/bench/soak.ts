@@ -9,11 +9,11 @@ import { Figure, printFigures, rssMiB, sleep, startControlPlane, startDelegate, 
 import { printTable, summarize } from './stats';
 
 /**
- * `npm run soak -- [--rate N] [--duration S] [--delegates N] [--capacity N]` (not in CI): an open-loop load of
- * no-op tasks at a target rate through one control plane (Redis queue) and N delegate processes, for a while.
- * Reports the rate achieved against the target, every task's end-to-end latency (queued → finished, from the
- * task record), none lost, and the RSS of every process at start and end. The floor is bare BullMQ on the
- * same Redis, measured in the same run.
+ * `npm run soak -- [--rate N] [--duration S] [--delegates N] [--capacity N] [--backlog-limit N]` (not in CI): an
+ * open-loop load of no-op tasks at a target rate through one control plane (Redis queue) and N delegate processes,
+ * for a while. Reports the rate achieved against the target, the creates refused by back-pressure (429), every
+ * task's end-to-end latency (queued → finished, from the task record), none lost, and the RSS of every process at
+ * start and end. The floor is bare BullMQ on the same Redis, measured in the same run.
  */
 const Flags = z
   .object({
@@ -25,6 +25,8 @@ const Flags = z
     inFlight: z.coerce.number().int().min(1).max(4_096).default(256),
     /** Seconds to wait, after sending stops, for every accepted task to end. */
     drain: z.coerce.number().int().min(1).max(3_600).default(180),
+    /** The control plane's TASK_BACKLOG_LIMIT; unset, its default. */
+    backlogLimit: z.coerce.number().int().min(1).max(10_000_000).optional(),
   })
   .strict();
 type Flags = z.infer<typeof Flags>;
@@ -33,22 +35,37 @@ const FLOOR_MS = 5_000;
 
 function flags(): Flags {
   const { values } = parseArgs({
-    options: { rate: { type: 'string' }, duration: { type: 'string' }, delegates: { type: 'string' }, capacity: { type: 'string' }, 'in-flight': { type: 'string' }, drain: { type: 'string' } },
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      delegates: { type: 'string' },
+      capacity: { type: 'string' },
+      'in-flight': { type: 'string' },
+      drain: { type: 'string' },
+      'backlog-limit': { type: 'string' },
+    },
     strict: true,
   });
-  const { 'in-flight': inFlight, ...rest } = values;
-  const parsed = Flags.safeParse({ ...rest, ...(inFlight !== undefined ? { inFlight } : {}) });
+  const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  const parsed = Flags.safeParse(Object.fromEntries(Object.entries(values).map(([flag, value]) => [camel(flag), value])));
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) console.error(`--${issue.path.join('.') || 'flags'}: ${issue.message}`);
+    for (const issue of parsed.error.issues) console.error(`--${kebab(issue.path.join('.')) || 'flags'}: ${issue.message}`);
     process.exit(2);
   }
   return parsed.data;
 }
 
+/** Retry-After in milliseconds, if the answer carries a valid one (whole seconds, at least 1). */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const seconds = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : NaN;
+  return seconds >= 1 ? seconds * 1000 : undefined;
+}
+
 async function main(): Promise<void> {
   const options = flags();
   const floor = await bullmqThroughput('redis', options.inFlight, FLOOR_MS, 1_000);
-  const cp = await startControlPlane({ queue: 'redis' });
+  const cp = await startControlPlane({ queue: 'redis', env: options.backlogLimit ? { TASK_BACKLOG_LIMIT: String(options.backlogLimit) } : {} });
   const delegates = new Map<string, RunningProcess>();
   try {
     const names = Array.from({ length: options.delegates }, (_, i) => `soak-${i}`);
@@ -61,6 +78,12 @@ async function main(): Promise<void> {
     // slot busy is not sent (and counted), so a slow server shows as a lower achieved rate, not a slower clock.
     const ids: string[] = [];
     const failures = new Map<string, number>();
+    const fail = (message: string) => {
+      const reason = message.slice(0, 80);
+      failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    };
+    /** Creates refused by back-pressure (429), by the Retry-After they carried (seconds). */
+    const refused = new Map<number, number>();
     let inFlight = 0;
     let notSent = 0;
     const started = Date.now();
@@ -69,10 +92,19 @@ async function main(): Promise<void> {
     const create = async () => {
       inFlight++;
       try {
-        ids.push((await cp.api.post<{ id: string }>('/v1/tasks', { kind: 'noop' })).id);
+        const answer = await cp.api.exchange('POST', '/v1/tasks', { kind: 'noop' });
+        const waitMs = retryAfterMs(answer.headers['retry-after']);
+        if (answer.status === 201) {
+          ids.push((JSON.parse(answer.text) as { id: string }).id);
+        } else if (answer.status === 429 && waitMs !== undefined) {
+          // Back-pressure, not a failure: this client slot waits as told (within the run) before it sends again.
+          refused.set(waitMs / 1000, (refused.get(waitMs / 1000) ?? 0) + 1);
+          await sleep(Math.min(waitMs, end - Date.now()));
+        } else {
+          fail(`POST /v1/tasks: ${answer.status} ${answer.text}`);
+        }
       } catch (error) {
-        const reason = (error as Error).message.slice(0, 80);
-        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        fail((error as Error).message);
       } finally {
         inFlight--;
       }
@@ -119,6 +151,7 @@ async function main(): Promise<void> {
     const achieved = Math.round((inWindow / (sendingMs / 1000)) * 10) / 10;
     const accepted = Math.round((ids.length / (sendingMs / 1000)) * 10) / 10;
     const latency = summarize('task end to end (queued → finished, server clock)', latencies);
+    const refusedTotal = [...refused.values()].reduce((a, b) => a + b, 0);
 
     printTable(`soak: ${options.duration} s at a target of ${options.rate} tasks/s; ratio is p50 / bare BullMQ job on the same Redis`, [floor.sample, latency], floor.sample);
     const figures: Figure[] = [
@@ -126,7 +159,8 @@ async function main(): Promise<void> {
       { name: 'tasks accepted by the API per second', value: accepted, unit: '/s', target: `>= ${options.rate}`, met: accepted >= options.rate },
       { name: 'tasks succeeded per second (inside the window)', value: achieved, unit: '/s', target: `>= ${options.rate}`, met: achieved >= options.rate },
       { name: '  … as a share of the target', value: Math.round((achieved / options.rate) * 1000) / 10, unit: '%' },
-      { name: 'arrivals not sent (every client slot busy)', value: notSent, unit: 'tasks' },
+      { name: 'arrivals not sent (every client slot busy, or waiting out a Retry-After)', value: notSent, unit: 'tasks' },
+      { name: 'create requests refused by back-pressure (429)', value: refusedTotal, unit: `requests (by Retry-After in s: ${JSON.stringify(Object.fromEntries(refused))})` },
       { name: 'create requests that failed', value: [...failures.values()].reduce((a, b) => a + b, 0), unit: 'requests' },
       { name: 'tasks accepted', value: ids.length, unit: 'tasks' },
       { name: '  … lost (accepted, not in the task list)', value: lost, unit: 'tasks', target: '0', met: lost === 0 },
@@ -149,6 +183,8 @@ async function main(): Promise<void> {
       acceptedPerSecond: accepted,
       succeededPerSecond: achieved,
       notSent,
+      refused: refusedTotal,
+      refusedByRetryAfterSeconds: Object.fromEntries(refused),
       failures: Object.fromEntries(failures),
       lost,
       notSucceeded,

@@ -15,6 +15,8 @@ export class ApiError extends HttpException {
     readonly code: string,
     message: string,
     readonly details: unknown = null,
+    /** Sent as the Retry-After header (whole seconds) when the client may try again later. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message, status);
   }
@@ -33,5 +35,8 @@ export class ApiError extends HttpException {
   }
   static conflict(code: string, message: string, details?: unknown) {
     return new ApiError(HttpStatus.CONFLICT, code, message, details);
+  }
+  static tooManyRequests(message: string, details: unknown, retryAfterSeconds: number) {
+    return new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'TOO_MANY_REQUESTS', message, details, retryAfterSeconds);
   }
 }

@@ -41,13 +41,19 @@ function isDependencyOutage(error: unknown): boolean {
   );
 }
 
+/** An outage cause is logged at most this often; the requests it failed meanwhile are counted instead. */
+const OUTAGE_LOG_INTERVAL_MS = 1000;
+
 /**
  * The one place errors become responses: `{code, message, details, requestId}`, never a stack trace.
  * Unexpected errors are logged with the request id so a 500 can be traced without exposing internals.
+ * A dependency outage fails every request the same way, so it is logged as one warning per cause and second.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
+  /** Per outage cause: when it was last logged, and the requests it failed since without a log line. */
+  private readonly outages = new Map<string, { loggedAt: number; suppressed: number }>();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
@@ -56,10 +62,33 @@ export class ErrorFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const requestId = String(request.id ?? '');
     const [status, body] = this.toBody(exception, requestId);
-    if (status >= 500) {
+    // 503 is only ever a dependency outage: a database or queue error, or readiness reporting one.
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logOutage(exception, requestId, request.route?.path);
+    } else if (status >= 500) {
       this.logger.error({ err: exception, requestId, route: request.route?.path }, 'request failed');
     }
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    if (exception instanceof ApiError && exception.retryAfterSeconds !== null) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    response.status(status).json(body);
+  }
+
+  /** Message and code only: the stack of a refused connection says nothing the message does not. */
+  private logOutage(exception: unknown, requestId: string, route: string | undefined): void {
+    const { message, code } = exception as { message?: unknown; code?: unknown };
+    const cause = { message: String(message), ...(typeof code === 'string' ? { code } : {}) };
+    const key = `${cause.code ?? ''} ${cause.message}`;
+    const now = Date.now();
+    const seen = this.outages.get(key);
+    if (seen && now - seen.loggedAt < OUTAGE_LOG_INTERVAL_MS) {
+      seen.suppressed++;
+      return;
+    }
+    // Causes gone quiet with nothing left to report are forgotten, so varied messages cannot grow the map for ever.
+    for (const [other, state] of this.outages) if (state.suppressed === 0 && now - state.loggedAt >= OUTAGE_LOG_INTERVAL_MS) this.outages.delete(other);
+    this.outages.set(key, { loggedAt: now, suppressed: 0 });
+    const suppressed = seen?.suppressed ?? 0;
+    this.logger.warn({ cause, requestId, route, ...(suppressed ? { suppressed } : {}) }, `dependency unavailable; answered 503${suppressed ? ` (and ${suppressed} more like it since the last line)` : ''}`);
   }
 
   private toBody(exception: unknown, requestId: string): [number, ErrorBody] {

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONNECTOR_VALIDATION_IN_USE_DAYS: 'week' })).toThrow(/CONNECTOR_VALIDATION_IN_USE_DAYS/);
   });
 
+  it('validates the task backlog limit, naming the variable', () => {
+    expect(loadConfig({}).TASK_BACKLOG_LIMIT).toBe(5000);
+    expect(loadConfig({ TASK_BACKLOG_LIMIT: '200' }).TASK_BACKLOG_LIMIT).toBe(200);
+    expect(() => loadConfig({ TASK_BACKLOG_LIMIT: '0' })).toThrow(/TASK_BACKLOG_LIMIT: .*1/);
+    expect(() => loadConfig({ TASK_BACKLOG_LIMIT: 'lots' })).toThrow(/TASK_BACKLOG_LIMIT/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseMode).toBe('embedded');
   });

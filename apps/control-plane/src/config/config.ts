@@ -51,6 +51,11 @@ export const ConfigSchema = z.object({
   /** How often each replica looks for lost leases, unclaimed offers and queued tasks to route. */
   TASK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**
+   * Back-pressure: an account with this many tasks waiting for a delegate (queued or offered) gets 429 for new
+   * ones, so producers slow down instead of queueing work that would wait for minutes.
+   */
+  TASK_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(5000),
+  /**
    * How often every connector in use is tested again; each connector has its own stable offset within the
    * interval, so checks are spread out rather than all at once.
    */

@@ -40,8 +40,8 @@ describe('metrics (real PostgreSQL)', () => {
       }),
     );
     expect(queried.flat().filter(({ metric }) => !types.has(metric))).toEqual([]);
-    // The dashboard covers what operators asked for: tasks, latency, queue depth, delegates, connector statuses.
-    for (const metric of ['conduit_tasks_finished_total', 'conduit_task_duration_seconds', 'conduit_tasks_in_flight', 'conduit_delegates_connected', 'conduit_connectors', 'conduit_alert_firings_total']) {
+    // The dashboard covers what operators asked for: tasks, latency, queue depth, refusals, delegates, connector statuses.
+    for (const metric of ['conduit_tasks_finished_total', 'conduit_task_duration_seconds', 'conduit_tasks_in_flight', 'conduit_delegates_connected', 'conduit_connectors', 'conduit_alert_firings_total', 'conduit_tasks_rejected_total']) {
       expect(queried.flat().map((q) => q.metric)).toContain(metric);
     }
   });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FailureStrategy } from '@conduit/pipeline';
 import { DataSource, Repository } from 'typeorm';
@@ -8,6 +8,7 @@ import { ApiError } from '../common/api-error';
 import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { TaskEntity, TERMINAL_STATUSES } from '../tasks/task.entity';
+import { TaskAdmission } from '../tasks/task-admission';
 import { TaskEvents } from '../tasks/task-events';
 import { TasksService } from '../tasks/tasks.service';
 import { ExecutionEntity, StageRecord, StepRecord } from './execution.entity';
@@ -39,6 +40,7 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly planner: ExecutionPlanner,
     private readonly pipelines: PipelinesService,
     private readonly tasks: TasksService,
+    private readonly admission: TaskAdmission,
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
     private readonly domainEvents: DomainEvents,
@@ -61,6 +63,8 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
   async start(actor: Actor, scope: Scope, pipelineEntity: PipelineEntity): Promise<ExecutionEntity> {
     const { pipeline } = this.pipelines.parse(scope, pipelineEntity.yaml);
     const plans = await this.planner.plan(scope, pipeline);
+    // Refused before anything is recorded: a run the account's backlog has no room for leaves nothing behind.
+    await this.admission.check(scope);
     const stages: StoredStage[] = pipeline.stages.map((stage, i) => ({
       name: stage.name,
       type: stage.type,
@@ -92,7 +96,10 @@ export class ExecutionsService implements OnModuleInit, OnApplicationShutdown {
         startedAt: new Date(),
       }),
     );
-    await this.advance(execution.id, actor.principal.name);
+    // Room taken by others since the check: the first stage waits for the sweeper, as a later stage would.
+    await this.advance(execution.id, actor.principal.name).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.getStatus() === HttpStatus.TOO_MANY_REQUESTS)) throw error;
+    });
     return this.get(scope.accountId, execution.id);
   }
 

@@ -36,6 +36,22 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     expect((task['error'] as { message: string }).message).toContain("no delegate with tags [k8s-prod] for project 'default/default' that runs 'noop'");
   });
 
+  it('pages through every task, also those queued in the same millisecond as a page boundary', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await run({ kind: 'noop', selectors: ['nobody-has-this'], queueTimeoutMs: 600_000 })).body.id);
+    // As under load: queued in one millisecond, microseconds apart (the API's cursor shows milliseconds only).
+    await cp.dataSource.query(`UPDATE tasks SET queued_at = '2026-11-28T05:00:00.000Z'::timestamptz + make_interval(secs => array_position($1::uuid[], id) / 1e6) WHERE id = ANY($1::uuid[])`, [ids]);
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: Task[]; nextCursor: string | null } } = await api.get(`/v1/tasks?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      listed.push(...page.body.items.map((task) => task.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(listed.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
+    for (const id of ids) await api.post(`/v1/tasks/${id}/cancel`, {});
+  });
+
   it('offers, leases and records the first result; a result under a stale lease is refused', async () => {
     const delegate = await connect({ name: 'd1' });
     const created = await run({ kind: 'noop', payload: { hello: 'world' } });

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DelegatesModule } from '../delegates/delegates.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { TaskEntity } from './task.entity';
+import { TaskAdmission } from './task-admission';
 import { TaskDispatcher } from './task-dispatcher';
 import { TaskEvents } from './task-events';
 import { TaskSecrets } from './task-secrets';
@@ -12,7 +13,7 @@ import { TasksService } from './tasks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity]), DelegatesModule, SecretsModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskDispatcher, TaskEvents, TaskSecrets],
-  exports: [TasksService, TaskDispatcher, TaskEvents],
+  providers: [TasksService, TaskAdmission, TaskDispatcher, TaskEvents, TaskSecrets],
+  exports: [TasksService, TaskAdmission, TaskDispatcher, TaskEvents],
 })
 export class TasksModule {}

@@ -9,6 +9,7 @@ import type { Scope } from '../scopes/scope';
 import { ScopesService } from '../scopes/scopes.service';
 import { SecretsService } from '../secrets/secrets.service';
 import { TaskEntity, TERMINAL_STATUSES } from './task.entity';
+import { TaskAdmission } from './task-admission';
 import { RawTask, TaskDispatcher } from './task-dispatcher';
 import { FinishedTask, TaskEvents } from './task-events';
 
@@ -40,6 +41,7 @@ export class TasksService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly admission: TaskAdmission,
     private readonly dispatcher: TaskDispatcher,
     private readonly events: TaskEvents,
     private readonly scopes: ScopesService,
@@ -49,6 +51,7 @@ export class TasksService {
 
   /** Records the task, routed at once if a delegate is free (otherwise the sweeper will route it). */
   async create(createdBy: string, scope: Scope, input: NewTask, id: string = randomUUID()): Promise<TaskEntity> {
+    await this.admission.admit(scope);
     const missing = await this.secrets.missing(scope, input.secrets.map((ref, i) => ({ path: `secrets[${i}]`, ref })));
     if (missing.length) throw ApiError.badRequest(missing[0]?.message ?? 'secret not found', missing.map((m) => ({ path: m.path, message: m.message })));
     const mutating = input.mutating ?? MUTATING_KINDS.has(input.kind);
@@ -156,7 +159,9 @@ export class TasksService {
     if (filter.cursor) {
       const [at, cursorId] = Buffer.from(filter.cursor, 'base64url').toString('utf8').split('|');
       if (!at || !cursorId || Number.isNaN(Date.parse(at))) throw ApiError.badRequest('cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'cursor: invalid' }]);
-      q.andWhere('(t.queued_at, t.id) < (:at, :cursorId)', { at, cursorId });
+      // The cursor's time has milliseconds, queued_at microseconds: the row's own value keeps the tasks that share
+      // the boundary task's millisecond on the next page; the cursor's time serves if that row is gone.
+      q.andWhere('(t.queued_at, t.id) < (COALESCE((SELECT c.queued_at FROM tasks c WHERE c.id = :cursorId), :at), :cursorId)', { at, cursorId });
     }
     const rows = await q.orderBy('t.queued_at', 'DESC').addOrderBy('t.id', 'DESC').limit(filter.limit + 1).getMany();
     const items = rows.slice(0, filter.limit);
