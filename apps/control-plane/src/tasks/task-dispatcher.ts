@@ -3,7 +3,7 @@ import type { ControlPlaneFrame, ResultFrame, TaskOfferFrame, TaskSecret } from 
 import { randomUUID } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
-import { BatchedStatement } from '../common/batch-writer';
+import { BatchedStatement, BatchWriter } from '../common/batch-writer';
 import { coalesced } from '../common/coalesced';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
@@ -44,8 +44,9 @@ const eligibleDelegate = (askedLast: number) => `
 /**
  * Inserts new tasks that share their routing (account, scope, selectors, kind, groups: $1–$6) and hands each
  * a free slot of an eligible delegate, least-loaded first and spread across delegates (every delegate's first
- * free slot before anyone's second), or leaves it queued when there are fewer slots than tasks. One statement
- * for the whole batch; tasks $7–$16 are unnested in order.
+ * free slot before anyone's second), or leaves it queued when there are fewer slots than tasks — or when older
+ * tasks routed alike are waiting and due: those go first (a freed slot pulls them, see OFFER_WAITING). One
+ * statement for the whole batch; tasks $7–$16 are unnested in order.
  */
 const ADMIT = `
   WITH input AS (
@@ -56,6 +57,9 @@ const ADMIT = `
   ), slots AS (
     SELECT c.id, c.name, c.replica_id, row_number() OVER (ORDER BY s.k, (c.active + s.k - 1)::float / c.capacity, random()) AS n
       FROM candidates c, generate_series(1, LEAST(c.capacity - c.active, cardinality($7::uuid[]))) AS s(k)
+     WHERE NOT EXISTS (SELECT 1 FROM tasks q
+                        WHERE q.status = 'queued' AND q.next_attempt_at <= now() AND q.account_id = $1 AND q.kind = $5 AND q.selectors = $4::jsonb
+                          AND q.organization_id IS NOT DISTINCT FROM $2 AND q.project_id IS NOT DISTINCT FROM $3)
   )
   INSERT INTO tasks (id, account_id, organization_id, project_id, kind, mutating, connector_id, execution_id, payload, secret_refs, selectors,
                      max_attempts, timeout_ms, deadline_at, created_by, status, delegate_id, delegate_name, replica_id, attempt, offered_at)
@@ -64,6 +68,31 @@ const ADMIT = `
          CASE WHEN s.id IS NULL THEN 0 ELSE 1 END, CASE WHEN s.id IS NULL THEN NULL ELSE now() END
     FROM input i LEFT JOIN slots s ON s.n = i.n
   RETURNING *`;
+
+/**
+ * Offers waiting tasks to delegates that have free slots ($1: their ids), oldest first: each delegate takes as
+ * many due queued tasks as it has free slots, of those it is eligible for and was not taken away from. A task
+ * two delegates both pick goes to one of them.
+ */
+const OFFER_WAITING = `
+  WITH free AS (
+    SELECT d.*, d.capacity - ${ACTIVE_TASKS} AS slots FROM delegates d
+     WHERE d.id = ANY($1::uuid[]) AND d.status = 'connected' AND d.replica_id IS NOT NULL
+  ), picks AS (
+    SELECT DISTINCT ON (w.id) w.id AS task_id, f.id AS delegate_id, f.name, f.replica_id
+      FROM free f CROSS JOIN LATERAL (
+        SELECT t.id FROM tasks t
+         WHERE t.status = 'queued' AND t.next_attempt_at <= now() AND t.deadline_at > now() AND t.account_id = f.account_id
+           AND (f.organization_id IS NULL OR t.organization_id = f.organization_id) AND (f.project_id IS NULL OR t.project_id = f.project_id)
+           AND f.tags @> t.selectors AND f.task_kinds ? t.kind AND NOT t.excluded_delegates ? f.id::text
+           AND (NOT t.payload ? 'requiredGroups' OR t.payload->'requiredGroups' ? f.group_name)
+         ORDER BY t.next_attempt_at LIMIT GREATEST(f.slots, 0) FOR UPDATE SKIP LOCKED
+      ) w
+  )
+  UPDATE tasks t SET status = 'offered', delegate_id = p.delegate_id, delegate_name = p.name, replica_id = p.replica_id, attempt = t.attempt + 1,
+         offered_at = now(), lease_id = NULL, lease_expires_at = NULL
+    FROM picks p WHERE t.id = p.task_id AND t.status = 'queued'
+  RETURNING t.*`;
 
 /** Job data on a replica's queue: everything else is read from the task row when the job runs. */
 export type ReplicaJob =
@@ -101,6 +130,12 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   /** Claims arriving together are granted in one statement. */
   private readonly admissions = new BatchedStatement<AdmittedTask, RawTask>((tasks) => this.admitBatch(tasks));
   private readonly claims = new BatchedStatement<Claim, { expiresAt: Date } | undefined>((claims) => this.grantLeases(claims));
+  /** Delegates whose slots were freed, offered the oldest waiting tasks they can take (one statement at a time). */
+  private readonly freedSlots = new BatchWriter<string>((delegateIds) =>
+    this.offerWaiting([...new Set(delegateIds)]).catch((error: unknown) => this.logger.warn({ err: error }, 'could not offer waiting tasks; the sweep will')),
+  );
+  /** When this replica last saw a task left waiting: freed slots look for waiting tasks only while some may exist. */
+  private waitingSeenAt = 0;
   /** Terminal states arriving together (results, mostly) are recorded in one statement. */
   private readonly finishes = new BatchedStatement<Finish, boolean>((finishes) => this.recordFinishes(finishes));
 
@@ -160,7 +195,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await this.worker?.close();
-    await Promise.all([this.eventLog.written(), this.admissions.flushed(), this.claims.flushed(), this.finishes.flushed()]);
+    await Promise.all([this.eventLog.written(), this.admissions.flushed(), this.claims.flushed(), this.finishes.flushed(), this.freedSlots.flushed()]);
   }
 
   /**
@@ -201,6 +236,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
         group.map((t) => t.createdBy),
       ])) as RawTask[];
       for (const row of rows) admitted.set(row.id, row);
+      if (rows.some((row) => row.status === 'queued')) this.waitingSeenAt = Date.now();
     }
     await this.deliver([...admitted.values()].filter((row) => row.status === 'offered'));
     return tasks.map((task) => admitted.get(task.id) as RawTask);
@@ -485,11 +521,22 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.metrics.tasksFinished.inc({ kind: row.kind, status });
       this.metrics.taskDuration.observe({ kind: row.kind, status }, (new Date(row.finished_at).getTime() - new Date(row.queued_at).getTime()) / 1000);
       this.events.emit('finished', row.id, { kind: row.kind, executionId: row.execution_id, row });
+      if (row.delegate_id && this.mayHaveWaiting()) this.freedSlots.add(row.delegate_id);
     }
     const answers = new Map(now.map((f) => [f, done.has(f.taskId)]));
     const retried = later.length ? await this.recordFinishes(later) : [];
     later.forEach((f, i) => answers.set(f, retried[i] as boolean));
     return finishes.map((f) => answers.get(f) as boolean);
+  }
+
+  /** Tasks may be waiting: this replica left one queued, or its sweep found one, within the last few sweeps. */
+  private mayHaveWaiting(): boolean {
+    return Date.now() - this.waitingSeenAt < 4 * this.config.TASK_SWEEP_INTERVAL_MS + 1000;
+  }
+
+  private async offerWaiting(delegateIds: string[]): Promise<void> {
+    const [rows]: [RawTask[], number] = await this.dataSource.query(OFFER_WAITING, [delegateIds]);
+    await this.deliver(rows);
   }
 
   /** Back to the queue, away from the delegate that did not take it or lost it, after a jittered pause. */
@@ -606,6 +653,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     const due = (await this.dataSource.query(
       `SELECT id, deadline_at < now() AS expired FROM tasks WHERE status = 'queued' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 500`,
     )) as Array<{ id: string; expired: boolean }>;
+    if (due.length) this.waitingSeenAt = Date.now();
     for (const { id, expired } of due) {
       if (expired) {
         const [task] = (await this.dataSource.query(`SELECT * FROM tasks WHERE id = $1 AND status = 'queued'`, [id])) as RawTask[];

@@ -168,6 +168,27 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     for (const id of ids) await api.post(`/v1/tasks/${id}/cancel`, {});
   });
 
+  it('gives a freed slot to the oldest waiting task at once, without waiting for the sweep', async () => {
+    // Its own control plane with a sweep that never comes during the test: only the freed slot can move the queue.
+    const slow = await startTestControlPlane({ queue: 'redis', env: { TASK_SWEEP_INTERVAL_MS: '60000' } });
+    const slowApi = new ApiClient(slow.url, slow.adminApiKey);
+    const d = await FakeDelegate.connect(slow.url, await slow.createDelegateToken(), { name: 'one-slot', capacity: 1 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await slowApi.post<Task>('/v1/tasks', { kind: 'sleep', payload: { ms: 60000 } })).body.id);
+      for (const id of ids) {
+        const offer = await d.next('task_offer');
+        expect(offer['taskId']).toBe(id);
+        d.result(id, await d.claim(offer), 'succeeded');
+      }
+      const done = await Promise.all(ids.map(async (id) => (await slowApi.get<Task>(`/v1/tasks/${id}?wait=true&timeoutMs=10000`)).body.status));
+      expect(done).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    } finally {
+      d.close();
+      await slow.close();
+    }
+  });
+
   it('answers POST ?wait=true with the finished task, or with the task as it is when the time is up', async () => {
     const delegate = await connect({ name: 'waiter' });
     const answer = run({ kind: 'noop' }, '?wait=true&timeoutMs=20000');
