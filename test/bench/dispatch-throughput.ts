@@ -8,6 +8,8 @@ const DELEGATES = 4;
 const CAPACITY = 16;
 /** Client requests in flight; equal to the delegates' total capacity, so no task waits for a free slot. */
 const IN_FLIGHT = 64;
+/** A second Redis run with four times the slots and requests: how far more concurrency carries one control plane. */
+const WIDE = { capacity: 64, inFlight: 256 };
 const WARMUP_MS = 3_000;
 const DURATION_MS = 20_000;
 const FLOOR_DURATION_MS = 10_000;
@@ -33,6 +35,7 @@ interface Run {
 export async function benchDispatchThroughput(): Promise<Sample[]> {
   const redisFloor = await bullmqThroughput('redis', IN_FLIGHT, FLOOR_DURATION_MS, 1_000);
   const redis = await throughputThroughControlPlane('redis');
+  const wide = await throughputThroughControlPlane('redis', WIDE);
   const postgresFloor = await bullmqThroughput('postgres', IN_FLIGHT, FLOOR_DURATION_MS, 1_000);
   const postgres = await throughputThroughControlPlane('postgres');
 
@@ -40,14 +43,16 @@ export async function benchDispatchThroughput(): Promise<Sample[]> {
     ...f.sample,
     figures: { perSecond: f.perSecond, completed: f.completed, machineBusyPct: f.cpu.machineBusyPct, ...Object.fromEntries(Object.entries(f.cpu.msPerUnit).map(([k, v]) => [`cpuMsPerJob ${k}`, v])) },
   });
-  const samples: BenchSample[] = [floorSample(redisFloor), redis.sample, floorSample(postgresFloor), postgres.sample];
-  printTable(`dispatch throughput: per-task latency under load (${IN_FLIGHT} in flight, closed loop); ratio is p50 / bare BullMQ on Redis`, samples, redisFloor.sample);
+  const samples: BenchSample[] = [floorSample(redisFloor), redis.sample, wide.sample, floorSample(postgresFloor), postgres.sample];
+  printTable(`dispatch throughput: per-task latency under load (closed loop); ratio is p50 / bare BullMQ on Redis`, samples, redisFloor.sample);
   const lost = (r: Run) => r.created - r.succeeded;
   const figures: Figure[] = [
     { name: 'floor: bare BullMQ on Redis, jobs/s', value: redisFloor.perSecond, unit: '/s' },
     { name: 'control plane, Redis queue: tasks/s', value: redis.perSecond, unit: '/s', target: `>= ${TARGET_PER_SECOND}`, met: redis.perSecond >= TARGET_PER_SECOND },
     { name: '  … as a share of the Redis floor', value: Math.round((redis.perSecond / redisFloor.perSecond) * 1000) / 10, unit: '%' },
     { name: '  … tasks created / not succeeded', value: redis.created, unit: `created, ${lost(redis)} not succeeded`, target: '0 lost', met: lost(redis) === 0 },
+    { name: `control plane, Redis queue, ${DELEGATES} × ${WIDE.capacity} slots, ${WIDE.inFlight} in flight: tasks/s`, value: wide.perSecond, unit: '/s', target: `>= ${TARGET_PER_SECOND}`, met: wide.perSecond >= TARGET_PER_SECOND },
+    { name: '  … tasks created / not succeeded', value: wide.created, unit: `created, ${lost(wide)} not succeeded`, target: '0 lost', met: lost(wide) === 0 },
     { name: 'floor: bare BullMQ on PostgreSQL, jobs/s', value: postgresFloor.perSecond, unit: '/s' },
     { name: 'control plane, PostgreSQL queue: tasks/s', value: postgres.perSecond, unit: '/s', target: `>= ${TARGET_PER_SECOND}`, met: postgres.perSecond >= TARGET_PER_SECOND },
     { name: '  … as a share of the PostgreSQL floor', value: Math.round((postgres.perSecond / postgresFloor.perSecond) * 1000) / 10, unit: '%' },
@@ -58,7 +63,7 @@ export async function benchDispatchThroughput(): Promise<Sample[]> {
     const parts = Object.entries(floor.cpu.msPerUnit).map(([who, ms]) => `${who} ${ms}`);
     console.log(`bare BullMQ on ${name}, CPU ms per job: ${parts.join(', ')}; machine busy ${floor.cpu.machineBusyPct}% over the window`);
   }
-  for (const [name, run] of [['Redis', redis], ['PostgreSQL', postgres]] as const) {
+  for (const [name, run] of [['Redis', redis], [`Redis (${WIDE.inFlight} in flight)`, wide], ['PostgreSQL', postgres]] as const) {
     if (Object.keys(run.notSucceeded).length) console.log(`${name}: tasks not succeeded by status: ${JSON.stringify(run.notSucceeded)}`);
     const parts = Object.entries(run.cpu.msPerUnit).map(([who, ms]) => `${who} ${ms}`);
     const sum = Object.values(run.cpu.msPerUnit).reduce((a, b) => a + b, 0);
@@ -67,12 +72,12 @@ export async function benchDispatchThroughput(): Promise<Sample[]> {
   return samples;
 }
 
-async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promise<Run> {
+async function throughputThroughControlPlane(queue: 'redis' | 'postgres', { capacity, inFlight } = { capacity: CAPACITY, inFlight: IN_FLIGHT }): Promise<Run> {
   const cp = await startControlPlane({ queue });
   const delegates: RunningProcess[] = [];
   try {
     const names = Array.from({ length: DELEGATES }, (_, i) => `bench-throughput-${i}`);
-    for (const name of names) delegates.push(startDelegate(cp, name, { capacity: CAPACITY }));
+    for (const name of names) delegates.push(startDelegate(cp, name, { capacity }));
     await waitForConnected(cp, names);
     const redis = await redisPid();
     const meter = new CpuMeter({
@@ -91,7 +96,7 @@ async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promi
     let completed = 0;
     const failures: string[] = [];
     await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
+      Array.from({ length: inFlight }, async () => {
         while (Date.now() < stopAt && failures.length === 0) {
           const t0 = process.hrtime.bigint();
           try {
@@ -137,7 +142,7 @@ async function throughputThroughControlPlane(queue: 'redis' | 'postgres'): Promi
     const perSecond = Math.round(completed / (DURATION_MS / 1000));
     const cpu = meter.per(completed);
     const sample: BenchSample = {
-      ...summarize(`control plane, ${queue} queue: POST ?wait=true per task under load`, latencies),
+      ...summarize(`control plane, ${queue} queue, ${inFlight} in flight: POST ?wait=true per task under load`, latencies),
       figures: { perSecond, created: created.size, succeeded, lost: created.size - succeeded, machineBusyPct: cpu.machineBusyPct, ...Object.fromEntries(Object.entries(cpu.msPerUnit).map(([k, v]) => [`cpuMsPerTask ${k}`, v])) },
     };
     return { sample, perSecond, created: created.size, succeeded, notSucceeded, cpu };

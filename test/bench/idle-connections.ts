@@ -68,7 +68,12 @@ export async function benchIdleConnections(): Promise<Sample[]> {
     await meter.start();
     const heldFrom = Date.now();
     const rssDuringHold: number[] = [];
-    const rssTimer = setInterval(() => rssDuringHold.push(rssMiB(cp.pid)), 5_000);
+    // The V8 heap in use beside the RSS: a heap that falls back after collections is garbage, one that only climbs a leak.
+    const heapDuringHold: Array<Promise<number>> = [];
+    const rssTimer = setInterval(() => {
+      rssDuringHold.push(rssMiB(cp.pid));
+      heapDuringHold.push(heapUsedMiB(cp.url));
+    }, 5_000);
     const loaded = await ask({ type: 'probe', durationMs: HOLD_MS, ...PROBE }, 'probed', HOLD_MS + 30_000);
     clearInterval(rssTimer);
     await meter.stop();
@@ -154,6 +159,7 @@ export async function benchIdleConnections(): Promise<Sample[]> {
     ];
     printFigures(`idle connections: ${CONNECTIONS} delegates`, figures);
     console.log(`control plane RSS every 5 s while held: ${rssDuringHold.join(', ')} MiB`);
+    console.log(`control plane V8 heap used every 5 s while held: ${(await Promise.all(heapDuringHold)).join(', ')} MiB`);
     console.log(
       `ping round trips over 20 ms while held: ${loaded.slow.length}, in ${bursts.length} burst(s) starting at ${bursts.map((b) => `${(b.atMs / 1000).toFixed(1)} s (${b.count}, worst ${b.worstMs} ms)`).join(', ')}`,
     );
@@ -177,4 +183,11 @@ function burstsOf(slow: Array<{ atMs: number; rttMs: number }>): Array<{ atMs: n
     } else bursts.push({ atMs: s.atMs, lastMs: s.atMs, count: 1, worstMs: s.rttMs });
   }
   return bursts.map(({ atMs, count, worstMs }) => ({ atMs, count, worstMs }));
+}
+
+/** The control plane's V8 heap in use, from its own /metrics (prom-client's default nodejs metrics). */
+async function heapUsedMiB(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const bytes = Number(/^conduit_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]);
+  return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
