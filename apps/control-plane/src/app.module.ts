@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { accessLogOptions } from './common/access-log';
 import { AlertsModule } from './alerts/alerts.module';
 import { DomainEventsModule } from './alerts/domain-events';
 import { AuditModule } from './audit/audit.module';
@@ -57,13 +57,7 @@ export class AppModule implements NestModule {
       imports: [
         RuntimeModule.register(runtime),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: runtime.config.LOG_LEVEL,
-            // assignRequestId has run first; reuse its id so logs and error bodies agree.
-            genReqId: (request: IncomingMessage & { id?: unknown }) => String(request.id),
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-            autoLogging: { ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? '') },
-          },
+          pinoHttp: accessLogOptions(runtime.config.LOG_LEVEL),
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions(runtime.databaseUrl),
