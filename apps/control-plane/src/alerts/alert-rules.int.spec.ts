@@ -156,4 +156,23 @@ describe('alert rules API and firings (real PostgreSQL; no delegate, so notifica
     expect((await api.get(`/v1/alert-rules/flapping${P}`)).status).toBe(404);
     expect((await cp.dataSource.query(`SELECT count(*)::int AS n FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id WHERE r.identifier = 'flapping'`))[0].n).toBe(0);
   });
+
+  it('keeps a connector that an alert rule notifies through or watches from being deleted, unless forced', async () => {
+    expect((await api.post('/v1/connectors', { identifier: 'pager_hook', name: 'Pager hook', type: 'Http', spec: { url: 'http://127.0.0.1:9/page' } })).status).toBe(201);
+    expect((await api.post(`/v1/alert-rules${P}`, rule('pages', { notify: ['account.pager_hook'] }))).status).toBe(201);
+    expect((await api.post(`/v1/alert-rules${P}`, rule('watches', { condition: { type: 'ConnectorStatusChange', connectors: ['watched'] } }))).status).toBe(201);
+
+    const refused = await api.delete('/v1/connectors/pager_hook');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'CONNECTOR_IN_USE', details: [{ alertRule: 'pages', path: 'notify[0]', ref: 'account.pager_hook' }] });
+    expect((refused.body as { message: string }).message).toContain('1 alert rule reference(s)');
+    const watched = await api.delete(`/v1/connectors/watched${P}`);
+    expect(watched.body).toMatchObject({ code: 'CONNECTOR_IN_USE', details: expect.arrayContaining([{ alertRule: 'watches', path: 'condition.connectors[0]', ref: 'watched' }]) });
+    // The same identifier in another scope is another connector: not held by these rules.
+    expect((await api.post('/v1/connectors?org=default', { identifier: 'watched', name: 'Org watched', type: 'Http', spec: { url: 'http://127.0.0.1:9/' } })).status).toBe(201);
+    expect((await api.delete('/v1/connectors/watched?org=default')).status).toBe(204);
+
+    expect((await api.delete('/v1/connectors/pager_hook?force=true')).status).toBe(204);
+    for (const id of ['pages', 'watches']) expect((await api.delete(`/v1/alert-rules/${id}${P}`)).status).toBe(204);
+  });
 });

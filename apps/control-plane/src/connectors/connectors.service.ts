@@ -185,16 +185,15 @@ export class ConnectorsService {
     });
   }
 
-  /** Refuses while a pipeline references the connector, unless forced; the refusal lists who uses it. */
+  /** Refuses while a pipeline or an alert rule references the connector, unless forced; the refusal lists who uses it. */
   async delete(actor: Actor, scope: Scope, entity: ConnectorEntity, force: boolean): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const users = await this.pipelinesUsing(manager, scope, entity.identifier);
+      const pipelines = await this.pipelinesUsing(manager, scope, entity.identifier);
+      const rules = await this.alertRulesUsing(manager, scope, entity.identifier);
+      const users = [...pipelines, ...rules];
       if (users.length && !force) {
-        throw ApiError.conflict(
-          'CONNECTOR_IN_USE',
-          `connector '${entity.identifier}' is referenced by ${users.length} pipeline reference(s); remove them or delete with force=true`,
-          users,
-        );
+        const who = [pipelines.length ? `${pipelines.length} pipeline reference(s)` : '', rules.length ? `${rules.length} alert rule reference(s)` : ''].filter(Boolean).join(' and ');
+        throw ApiError.conflict('CONNECTOR_IN_USE', `connector '${entity.identifier}' is referenced by ${who}; remove them or delete with force=true`, users);
       }
       await manager.delete(ConnectorEntity, { id: entity.id });
       await this.audit.record(manager, actor, {
@@ -367,6 +366,31 @@ export class ConnectorsService {
   /** Pipeline references to the connector: pipeline identifier, YAML path and the reference as written. */
   usage(scope: Scope, identifier: string) {
     return this.pipelinesUsing(this.dataSource.manager, scope, identifier);
+  }
+
+  /**
+   * Alert rules that name the connector — to notify, or among the connectors a status rule watches — by a
+   * reference that resolves to it from the rule's scope: bare in the same scope, `org.x` from the organization
+   * or its projects, `account.x` from anywhere in the account.
+   */
+  private async alertRulesUsing(manager: EntityManager, scope: Scope, identifier: string) {
+    const rows: Array<{ alertRule: string; path: string; ref: string }> = await manager.query(
+      `SELECT r.identifier AS "alertRule", e.path, e.ref
+         FROM alert_rules r
+         CROSS JOIN LATERAL (
+           SELECT 'notify[' || (n - 1) || ']' AS path, ref FROM jsonb_array_elements_text(r.notify) WITH ORDINALITY AS x(ref, n)
+           UNION ALL
+           SELECT 'condition.connectors[' || (n - 1) || ']', ref
+             FROM jsonb_array_elements_text(COALESCE(r.condition->'connectors', '[]'::jsonb)) WITH ORDINALITY AS x(ref, n)
+         ) e
+        WHERE r.account_id = $1
+          AND ((e.ref = $4 AND r.organization_id IS NOT DISTINCT FROM $2 AND r.project_id IS NOT DISTINCT FROM $3)
+            OR ($5 = 'account' AND e.ref = 'account.' || $4)
+            OR ($5 = 'org' AND e.ref = 'org.' || $4 AND r.organization_id = $2))
+        ORDER BY r.identifier, e.path`,
+      [scope.accountId, scope.organizationId, scope.projectId, identifier, scope.level],
+    );
+    return rows;
   }
 
   private async pipelinesUsing(manager: EntityManager, scope: Scope, identifier: string) {
