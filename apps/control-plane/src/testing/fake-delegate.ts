@@ -22,7 +22,12 @@ export class FakeDelegate {
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
-      this.waiters = this.waiters.filter((w) => (w.match(frame) ? (w.resolve(frame), false) : true));
+      // Each frame goes to one waiter, the earliest that matches, as a frame already here goes to one next().
+      const waiter = this.waiters.find((w) => w.match(frame));
+      if (waiter) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
     });
     socket.on('close', (code, reason) => {
       clearInterval(this.heartbeat);
