@@ -33,17 +33,19 @@ describe('the API and the delegate socket under hostile input (property-based, r
     }
   };
 
+  // PostgreSQL text and jsonb cannot hold U+0000: text carrying it must be refused, not fail when written.
+  const withNul = fc.string({ maxLength: 10 }).map((text) => `${text}\u0000`);
   const jsonish = fc.oneof(
     fc.anything(),
     fc.record(
       {
         identifier: fc.oneof(fc.string(), fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/)),
-        name: fc.anything(),
+        name: fc.oneof(fc.anything(), withNul),
         type: fc.constantFrom('Github', 'Prometheus', 'Http', 'Vault', 'K8sCluster', 'nope', ''),
         kind: fc.constantFrom('text', 'file', 'ssh-key', 'noop', 'sleep', 'echo'),
-        spec: fc.anything(),
-        value: fc.anything(),
-        payload: fc.anything(),
+        spec: fc.oneof(fc.anything(), fc.dictionary(fc.string({ maxLength: 10 }), withNul)),
+        value: fc.oneof(fc.anything(), fc.record({ value: withNul })),
+        payload: fc.oneof(fc.anything(), fc.dictionary(withNul, fc.oneof(withNul, fc.array(withNul)))),
         selectors: fc.anything(),
         secrets: fc.anything(),
         version: fc.anything(),
@@ -74,6 +76,23 @@ describe('the API and the delegate socket under hostile input (property-based, r
         expectClientError(await api.request(method, route, body ?? null));
       }),
       { numRuns: runs },
+    );
+  });
+
+  it('refuses a NUL character anywhere in an otherwise valid body with a 400 naming the field', async () => {
+    await fc.assert(
+      fc.asyncProperty(withNul, fc.constantFrom('task', 'connector', 'secret'), async (text, what) => {
+        const [route, body, path] =
+          what === 'task'
+            ? ['/v1/tasks', { kind: 'noop', payload: { note: text } }, 'body.payload.note']
+            : what === 'connector'
+              ? ['/v1/connectors', { identifier: 'nul_probe', name: text, type: 'Http', spec: { url: 'http://127.0.0.1:9/' } }, 'body.name']
+              : ['/v1/secrets', { identifier: 'nul_probe', name: 'probe', kind: 'text', value: { value: text } }, 'body.value.value'];
+        const response = await api.request('POST', route, body);
+        expect(response.status).toBe(400);
+        expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path }] });
+      }),
+      { numRuns: Math.min(runs, 60) },
     );
   });
 

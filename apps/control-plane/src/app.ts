@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, AppRuntime } from './app.module';
 import { requireKnownContentType } from './common/content-type';
+import { refuseNulCharacters } from './common/nul-characters';
 import { assignRequestId } from './common/request-id';
 import { serveConsole } from './console/console-static';
 import { QueueBackend } from './queue/queue-backend';
@@ -22,6 +23,7 @@ export async function createApp(runtime: AppRuntime): Promise<NestExpressApplica
   const limit = runtime.config.HTTP_BODY_LIMIT;
   app.useBodyParser('json', { limit });
   app.useBodyParser('text', { limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] });
+  app.use(refuseNulCharacters);
   // Frames are parsed by the gateway against libs/protocol, not by Nest's {event, data} router.
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.getHttpAdapter().getInstance().disable('x-powered-by');

@@ -40,4 +40,19 @@ describe('BatchedStatement', () => {
     expect(runs).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
     await statement.flushed();
   });
+
+  it('rejects the calls a run answers with an Error, without running the batch again', async () => {
+    let runs = 0;
+    const statement = new BatchedStatement<number, number>(async (inputs) => {
+      runs++;
+      return inputs.map((n) => (n < 0 ? new Error(`${n} refused`) : n));
+    });
+    const answers = await Promise.allSettled([1, -2, 3].map((n) => statement.call(n)));
+    expect(answers).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'rejected', reason: new Error('-2 refused') },
+      { status: 'fulfilled', value: 3 },
+    ]);
+    expect(runs).toBe(1);
+  });
 });

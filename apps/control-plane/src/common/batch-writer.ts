@@ -64,20 +64,26 @@ export class BatchWriter<T> {
 /**
  * A statement many callers need at once (claims, results), run for a whole batch (see BatchWriter): each
  * caller gets its own answer out of the batch's one round trip. When a batch fails it is retried one call
- * at a time, so a call the database refuses fails alone and the others are not held against it.
+ * at a time, so a call the database refuses fails alone and the others are not held against it. A `run`
+ * that writes in several statements answers an Error for the calls it could not write instead of throwing
+ * (a retry would write the others twice).
  */
 export class BatchedStatement<I, O> {
   private readonly writer: BatchWriter<{ input: I; resolve: (output: O) => void; reject: (error: unknown) => void }>;
 
   constructor(
-    /** Answers every input of the batch, in order. */
-    run: (inputs: I[]) => Promise<O[]>,
+    /** Answers every input of the batch, in order: its output, or the Error that call fails with. */
+    run: (inputs: I[]) => Promise<Array<O | Error>>,
     maxBatch?: number,
   ) {
     this.writer = new BatchWriter(async (calls) => {
       const answer = async (batch: typeof calls) => {
         const outputs = await run(batch.map((call) => call.input));
-        batch.forEach((call, i) => call.resolve(outputs[i] as O));
+        batch.forEach((call, i) => {
+          const output = outputs[i];
+          if (output instanceof Error) call.reject(output);
+          else call.resolve(output as O);
+        });
       };
       await answer(calls).catch(async (error: unknown) => {
         if (calls.length === 1) return calls[0]?.reject(error);

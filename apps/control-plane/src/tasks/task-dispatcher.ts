@@ -207,39 +207,56 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
     return this.admissions.call(task);
   }
 
-  private async admitBatch(tasks: AdmittedTask[]): Promise<RawTask[]> {
+  private async admitBatch(tasks: AdmittedTask[]): Promise<Array<RawTask | Error>> {
     // Tasks routed alike share a statement; the statements run one after another, so each sees the slots the previous took.
     const byRouting = new Map<string, AdmittedTask[]>();
     for (const task of tasks) {
       const key = JSON.stringify([task.accountId, task.organizationId, task.projectId, task.selectors, task.kind, requiredGroupsOf(task)]);
       byRouting.set(key, [...(byRouting.get(key) ?? []), task]);
     }
-    const admitted = new Map<string, RawTask>();
+    // Each statement commits on its own: a group the database refuses (a payload jsonb cannot hold) is retried task by
+    // task and fails alone, without failing — or re-inserting — the groups already written.
+    const outcomes = new Map<string, RawTask | Error>();
     for (const group of byRouting.values()) {
-      const [{ accountId, organizationId, projectId, selectors, kind }] = group as [AdmittedTask];
-      const rows = (await this.dataSource.query(ADMIT, [
-        accountId,
-        organizationId,
-        projectId,
-        JSON.stringify(selectors),
-        kind,
-        requiredGroupsOf(group[0] as AdmittedTask),
-        group.map((t) => t.id),
-        group.map((t) => t.mutating),
-        group.map((t) => t.connectorId),
-        group.map((t) => t.executionId),
-        group.map((t) => JSON.stringify(t.payload)),
-        group.map((t) => JSON.stringify(t.secretRefs)),
-        group.map((t) => t.maxAttempts),
-        group.map((t) => t.timeoutMs),
-        group.map((t) => t.deadlineAt),
-        group.map((t) => t.createdBy),
-      ])) as RawTask[];
-      for (const row of rows) admitted.set(row.id, row);
+      let rows: RawTask[] = [];
+      try {
+        rows = await this.insertRouted(group);
+      } catch (error) {
+        for (const task of group) {
+          const alone = group.length > 1 ? await this.insertRouted([task]).catch(asError) : asError(error);
+          if (alone instanceof Error) outcomes.set(task.id, alone);
+          else rows.push(...alone);
+        }
+      }
+      for (const row of rows) outcomes.set(row.id, row);
       if (rows.some((row) => row.status === 'queued')) this.waitingSeenAt = Date.now();
     }
-    await this.deliver([...admitted.values()].filter((row) => row.status === 'offered'));
-    return tasks.map((task) => admitted.get(task.id) as RawTask);
+    const written = [...outcomes.values()].filter((outcome): outcome is RawTask => !(outcome instanceof Error));
+    await this.deliver(written.filter((row) => row.status === 'offered'));
+    return tasks.map((task) => outcomes.get(task.id) as RawTask | Error);
+  }
+
+  /** One ADMIT statement for tasks routed alike. */
+  private async insertRouted(group: AdmittedTask[]): Promise<RawTask[]> {
+    const [{ accountId, organizationId, projectId, selectors, kind }] = group as [AdmittedTask];
+    return (await this.dataSource.query(ADMIT, [
+      accountId,
+      organizationId,
+      projectId,
+      JSON.stringify(selectors),
+      kind,
+      requiredGroupsOf(group[0] as AdmittedTask),
+      group.map((t) => t.id),
+      group.map((t) => t.mutating),
+      group.map((t) => t.connectorId),
+      group.map((t) => t.executionId),
+      group.map((t) => JSON.stringify(t.payload)),
+      group.map((t) => JSON.stringify(t.secretRefs)),
+      group.map((t) => t.maxAttempts),
+      group.map((t) => t.timeoutMs),
+      group.map((t) => t.deadlineAt),
+      group.map((t) => t.createdBy),
+    ])) as RawTask[];
   }
 
   /** Tries to hand a queued task to an eligible delegate now; false when none is free. */
@@ -726,6 +743,10 @@ interface Finish {
   stages: unknown[];
   startedAt: Date | null;
   events: ArrivedEvent[];
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** The job id of an offer: one job per task attempt, so a repeated delivery of the same offer is one job. */

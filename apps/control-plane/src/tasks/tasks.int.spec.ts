@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { ApiClient } from '../testing/api-client';
 import { FakeDelegate } from '../testing/fake-delegate';
+import { TaskDispatcher } from './task-dispatcher';
 import { startTestControlPlane, TEST_POSTGRES_URL, TestControlPlane } from '../testing/test-env';
 
 type Task = Record<string, unknown> & { id: string; status: string };
@@ -187,6 +188,43 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
       d.close();
       await slow.close();
     }
+  });
+
+  it('refuses a body with a NUL character (PostgreSQL cannot store it) as a 400 naming the field', async () => {
+    const refused = await run({ kind: 'noop', payload: { nested: [{ text: 'a NUL \u0000 here' }] } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.payload.nested[0].text' }] });
+  });
+
+  it('admits tasks created together even when one of them cannot be stored, which alone fails', async () => {
+    // Past the API's checks (the dispatcher itself), a row the database refuses must not fail the rows written with it.
+    const dispatcher = cp.app.get(TaskDispatcher);
+    const [account] = (await cp.dataSource.query(`SELECT id FROM accounts WHERE identifier = 'default'`)) as Array<{ id: string }>;
+    // Two routings, so two statements: the first commits before the second fails.
+    const task = (selector: string, payload: Record<string, unknown>) => ({
+      id: crypto.randomUUID(),
+      accountId: account?.id as string,
+      organizationId: null,
+      projectId: null,
+      kind: 'noop',
+      mutating: false,
+      connectorId: null,
+      executionId: null,
+      payload,
+      secretRefs: [],
+      selectors: [selector],
+      maxAttempts: 1,
+      timeoutMs: 1000,
+      deadlineAt: new Date(Date.now() + 60_000),
+      createdBy: 'test',
+    });
+    const [good, bad, alsoGood] = await Promise.allSettled([task('mixed-a', { n: 1 }), task('mixed-b', { text: 'NUL \u0000' }), task('mixed-b', { n: 3 })].map((t) => dispatcher.admit(t)));
+    expect(good).toMatchObject({ status: 'fulfilled', value: { status: 'queued' } });
+    expect(alsoGood).toMatchObject({ status: 'fulfilled', value: { status: 'queued' } });
+    expect(bad).toMatchObject({ status: 'rejected' });
+    const ids = [good, alsoGood].map((r) => (r as PromiseFulfilledResult<{ id: string }>).value.id);
+    for (const id of ids) expect((await api.get<Task>(`/v1/tasks/${id}`)).body.status).toBe('queued');
+    for (const id of ids) await api.post(`/v1/tasks/${id}/cancel`, {});
   });
 
   it('answers POST ?wait=true with the finished task, or with the task as it is when the time is up', async () => {
