@@ -31,3 +31,12 @@ export function refuseNulCharacters(request: Request, _response: Response, next:
   const message = `${path}: text must not contain the NUL character (\\u0000); send binary data base64-encoded`;
   next(ApiError.badRequest(message, [{ path, message }]));
 }
+
+/**
+ * JSON for a jsonb column, with each NUL character (which jsonb cannot hold) replaced by U+FFFD: a result whose
+ * output carries one (a binary file read as text) is recorded rather than refused on every re-send. Only an
+ * escape preceded by an even number of backslashes is a NUL; `\\u0000` is the text "\u0000".
+ */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}

@@ -10,6 +10,7 @@ import { TaskEntity, TaskErrorBody } from '../tasks/task.entity';
 import { TaskEvents } from '../tasks/task-events';
 import { ConnectorEntity } from './connector.entity';
 import { PlatformFailure, PlatformSecrets } from './platform-secrets';
+import { storableJson } from '../common/nul-characters';
 
 /** Where a platform-run task says it ran, in place of a delegate's name. */
 export const PLATFORM_RUNNER = 'control plane';
@@ -158,7 +159,7 @@ export class PlatformConnectorRunner {
       if (failure instanceof ConnectorCheckError && failure.details) output = failure.details;
     }
     // Operations never put secrets in messages on purpose; the masker makes sure of it, as on a delegate.
-    const masked = (value: unknown) => (value === null ? null : masker.mask(JSON.stringify(value)));
+    const masked = (value: unknown) => (value === null ? null : masker.mask(storableJson(value)));
     const [rows]: [unknown[], number] = await this.dataSource.query(
       `UPDATE tasks SET status = $2, output = $3, error = $4, stages = $5, finished_at = now(), lease_expires_at = NULL
         WHERE id = $1 AND status = 'running' RETURNING id`,

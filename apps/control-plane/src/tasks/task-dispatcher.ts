@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchedStatement, BatchWriter } from '../common/batch-writer';
 import { coalesced } from '../common/coalesced';
+import { storableJson } from '../common/nul-characters';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
 import { MetricsService } from '../metrics/metrics.service';
@@ -522,9 +523,9 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
       [
         now.map((f) => f.taskId),
         now.map((f) => f.status),
-        now.map((f) => (f.output ? JSON.stringify(f.output) : null)),
-        now.map((f) => (f.error ? JSON.stringify(f.error) : null)),
-        now.map((f) => JSON.stringify(f.stages)),
+        now.map((f) => (f.output ? storableJson(f.output) : null)),
+        now.map((f) => (f.error ? storableJson(f.error) : null)),
+        now.map((f) => storableJson(f.stages)),
         now.map((f) => f.lease?.delegateId ?? null),
         now.map((f) => f.lease?.leaseId ?? null),
         now.map((f) => f.startedAt),

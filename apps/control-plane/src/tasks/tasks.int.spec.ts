@@ -227,6 +227,15 @@ describe('task dispatch (real PostgreSQL and Redis; delegates speak the protocol
     for (const id of ids) await api.post(`/v1/tasks/${id}/cancel`, {});
   });
 
+  it('records a result whose output holds a NUL character, with U+FFFD in its place', async () => {
+    const delegate = await connect({ name: 'binary-output' });
+    const created = await run({ kind: 'noop' });
+    const offer = await delegate.next('task_offer', created.body.id);
+    delegate.result(created.body.id, await delegate.claim(offer), 'succeeded', { content: 'PK\u0003\u0004\u0000\u0000 zip bytes read as text' });
+    expect(await delegate.next('result_ack', created.body.id)).toMatchObject({ accepted: true });
+    expect((await wait(created.body.id)).output).toEqual({ content: 'PK\u0003\u0004\ufffd\ufffd zip bytes read as text' });
+  });
+
   it('answers POST ?wait=true with the finished task, or with the task as it is when the time is up', async () => {
     const delegate = await connect({ name: 'waiter' });
     const answer = run({ kind: 'noop' }, '?wait=true&timeoutMs=20000');
