@@ -27,6 +27,10 @@ interface StoredScopeRow {
   project: string | null;
 }
 
+function accountScope(accountId: string, accountIdentifier: string): Scope {
+  return { level: 'account', accountId, organizationId: null, projectId: null, accountIdentifier, orgIdentifier: null, projectIdentifier: null };
+}
+
 @Injectable()
 export class ScopesService {
   /** Identifiers named in requests, resolved for every request of the same loop turn in one query. */
@@ -51,6 +55,12 @@ export class ScopesService {
     [(k) => k.accountId, (k) => k.organizationId, (k) => k.projectId],
   );
 
+  /**
+   * Account identifiers, once read: an account is never renamed or deleted, so an account-level scope needs no
+   * query after the first (organizations and projects are read every time: they can go).
+   */
+  private readonly accountIdentifiers = new Map<string, string>();
+
   constructor(@InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>) {}
 
   /** Resolves identifiers to a scope of the caller's account; unknown ones are a 404 naming them. */
@@ -60,8 +70,11 @@ export class ScopesService {
         { path: 'org', message: 'org: required when project is given' },
       ]);
     }
+    const known = this.accountIdentifiers.get(accountId);
+    if (known !== undefined && !query.org) return accountScope(accountId, known);
     const row = await this.named.load({ accountId, org: query.org ?? null, project: query.project ?? null });
     if (!row) throw ApiError.unauthenticated('the account of this API key no longer exists');
+    this.accountIdentifiers.set(accountId, row.account);
     const scope: Scope = {
       level: 'account',
       accountId,
@@ -81,10 +94,13 @@ export class ScopesService {
 
   /** The scope of a stored row (its account, organization and project ids). */
   async fromIds(accountId: string, organizationId: string | null, projectId: string | null): Promise<Scope> {
+    const known = this.accountIdentifiers.get(accountId);
+    if (known !== undefined && !organizationId && !projectId) return accountScope(accountId, known);
     const row = await this.stored.load({ accountId, organizationId, projectId });
     if (!row || (organizationId && row.org === null) || (projectId && row.project === null)) {
       throw new Error(`scope of account ${accountId}, organization ${organizationId ?? '-'}, project ${projectId ?? '-'} no longer exists`);
     }
+    this.accountIdentifiers.set(accountId, row.account);
     return {
       level: projectId ? 'project' : organizationId ? 'org' : 'account',
       accountId,
