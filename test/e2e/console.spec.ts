@@ -153,7 +153,9 @@ describe('the web console in a real browser (real Prometheus peer, real delegate
     expect(await page.getByLabel('Password').inputValue()).toBe('prom_password');
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Monitoring (prod)');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await heading('Monitoring (prod)').waitFor();
+    // Exactly the detail page's heading: the form's own "Edit Monitoring (prod)" (live as the name is typed) would match
+    // a substring before the save has answered.
+    await page.getByRole('heading', { level: 1, name: 'Monitoring (prod)', exact: true }).waitFor();
     expect((await stack.api('GET', '/v1/connectors/prom')).body).toMatchObject({
       name: 'Monitoring (prod)',
       version: 3,
