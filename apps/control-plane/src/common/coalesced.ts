@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { groupBy } from './group-by';
 
 /**
  * Reads that arrive in the same turn of the event loop — concurrent requests presenting the same API key,
@@ -15,13 +16,7 @@ export function coalesced<K, V>(load: (keys: readonly K[]) => Promise<ReadonlyAr
 
 /** Rows of a batch query grouped under the key column they were selected by, in the keys' order. */
 export function byKey<R, K extends string>(keys: readonly K[], rows: R[], keyOf: (row: R) => string): R[][] {
-  const grouped = new Map<string, R[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const list = grouped.get(key);
-    if (list) list.push(row);
-    else grouped.set(key, [row]);
-  }
+  const grouped = groupBy(rows, keyOf);
   return keys.map((key) => grouped.get(key) ?? []);
 }
 

@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchedStatement, BatchWriter } from '../common/batch-writer';
 import { coalesced } from '../common/coalesced';
+import { groupBy } from '../common/group-by';
 import { storableJson } from '../common/nul-characters';
 import { CONFIG, ConduitConfig } from '../config/config';
 import { DelegateSessions, TaskFrame } from '../delegates/delegate-sessions';
@@ -210,11 +211,7 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   private async admitBatch(tasks: AdmittedTask[]): Promise<Array<RawTask | Error>> {
     // Tasks routed alike share a statement; the statements run one after another, so each sees the slots the previous took.
-    const byRouting = new Map<string, AdmittedTask[]>();
-    for (const task of tasks) {
-      const key = JSON.stringify([task.accountId, task.organizationId, task.projectId, task.selectors, task.kind, requiredGroupsOf(task)]);
-      byRouting.set(key, [...(byRouting.get(key) ?? []), task]);
-    }
+    const byRouting = groupBy(tasks, (task) => JSON.stringify([task.accountId, task.organizationId, task.projectId, task.selectors, task.kind, requiredGroupsOf(task)]));
     // Each statement commits on its own: a group the database refuses (a payload jsonb cannot hold) is retried task by
     // task and fails alone, without failing — or re-inserting — the groups already written.
     const outcomes = new Map<string, RawTask | Error>();
@@ -337,12 +334,8 @@ export class TaskDispatcher implements OnModuleInit, OnApplicationShutdown {
    * delegate (an unclaimed offer would be), so the sweeper routes them again once the queue is back.
    */
   private async deliver(tasks: RawTask[]): Promise<void> {
-    const byReplica = new Map<string, RawTask[]>();
-    for (const task of tasks) {
-      const replica = task.replica_id as string;
-      byReplica.set(replica, [...(byReplica.get(replica) ?? []), task]);
-      if (replica === this.replicaId) this.admittedHere.set(offerJobId(task.id, task.attempt), { task, at: Date.now() });
-    }
+    const byReplica = groupBy(tasks, (task) => task.replica_id as string);
+    for (const task of byReplica.get(this.replicaId) ?? []) this.admittedHere.set(offerJobId(task.id, task.attempt), { task, at: Date.now() });
     for (const [replica, offers] of byReplica) {
       try {
         await this.enqueue(replica, offers.map((task): ReplicaJob => ({ op: 'offer', taskId: task.id, attempt: task.attempt })));

@@ -292,7 +292,23 @@ export function atlassianDocument(text: string): Record<string, unknown> {
 }
 
 // developer.atlassian.com, "Create issue": 201 {id, key, self}; 400 an ErrorCollection {errorMessages, errors}.
-// Not retried: a POST that timed out may have created the issue, and a repeat would create a second one.
+/**
+ * Creates a ticket (a Jira issue, a ServiceNow record) with one POST under the connector's credentials. Not retried:
+ * a POST that timed out may have created it, and a repeat would create a second one.
+ */
+async function postTicket(ctx: OperationContext, url: string, body: unknown) {
+  const authorization = await ctx.stage('authentication', () => ticketingAuthorization(ctx));
+  return ctx.stage('connection', () =>
+    httpCall(ctx, {
+      url,
+      method: 'POST',
+      headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      retry: false,
+    }),
+  );
+}
+
 async function createJiraIssue(ctx: OperationContext, input: JiraIssueInput): Promise<CheckOutcome> {
   const site = withoutSlash(ctx.spec['jiraUrl'] as string);
   const url = `${site}/rest/api/${input.apiVersion}/issue`;
@@ -305,16 +321,7 @@ async function createJiraIssue(ctx: OperationContext, input: JiraIssueInput): Pr
       : {}),
     ...(input.labels ? { labels: input.labels } : {}),
   };
-  const authorization = await ctx.stage('authentication', () => ticketingAuthorization(ctx));
-  const answer = await ctx.stage('connection', () =>
-    httpCall(ctx, {
-      url,
-      method: 'POST',
-      headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ fields }),
-      retry: false,
-    }),
-  );
+  const answer = await postTicket(ctx, url, { fields });
   const created = await ctx.stage('operation', async () => {
     if (answer.status === 401 || answer.status === 403) throw authenticationError(answer, url, 'the credentials');
     const body = parseJson<{ id?: string; key?: string; errorMessages?: string[]; errors?: Record<string, string> }>(
@@ -418,23 +425,13 @@ export const serviceNowOperations: ConnectorOperations = {
 };
 
 // Table API "Create a record": 201 {result: {sys_id, number, …}}; errors {error: {message, detail}, status: 'failure'}.
-// Not retried, for the same reason as a Jira issue.
 async function createServiceNowRecord(
   ctx: OperationContext,
   table: string,
   fields: Record<string, string | number | boolean>,
 ): Promise<CheckOutcome> {
   const url = `${withoutSlash(ctx.spec['serviceNowUrl'] as string)}/api/now/table/${table}`;
-  const authorization = await ctx.stage('authentication', () => ticketingAuthorization(ctx));
-  const answer = await ctx.stage('connection', () =>
-    httpCall(ctx, {
-      url,
-      method: 'POST',
-      headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify(fields),
-      retry: false,
-    }),
-  );
+  const answer = await postTicket(ctx, url, fields);
   const record = await ctx.stage('operation', async () => {
     if (answer.status === 401 || answer.status === 403) throw authenticationError(answer, url, 'the credentials');
     const body = parseJson<{
