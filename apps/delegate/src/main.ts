@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino({ level: config.LOG_LEVEL, base: { delegate: config.DELEGATE_NAME } });
+  // Written synchronously: a delegate killed outright still leaves the record of every task it started and finished
+  // (pino's default buffers, and a line could be lost while the result it describes had already been sent).
+  const log = pino({ level: config.LOG_LEVEL, base: { delegate: config.DELEGATE_NAME } }, pino.destination({ dest: 1, sync: true }));
   const { groupKey } = config;
   if (groupKey === undefined) {
     log.warn('no group key (DELEGATE_KEY_FILE or DELEGATE_PRIVATE_KEY): this delegate cannot open secrets, and tasks that need them will fail');
